@@ -1,0 +1,36 @@
+// "What the user said" on the command line, parsed by main.cpp (CLI11) and handed to a command
+// together with the loaded Config.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config/config.hpp"
+
+namespace lightbeam {
+
+struct CliOptions {
+  std::string command;                       // count, fetch, validate, send, validate+send, delete, truncate, create
+  std::string config_file;                   // -c; empty = ./lightbeam.yaml then ./lightbeam.yml
+  std::vector<std::string> selector;         // -s, comma list split; empty = all
+  std::vector<std::string> exclude;          // -e
+  std::vector<std::string> keep_keys;        // -k
+  std::vector<std::string> drop_keys;        // -d
+  std::string query_json = "{}";             // -q
+  std::string params_json;                   // -p (values are secrets)
+  bool wipe = false;                         // -w
+  bool force = false;                        // -f
+  std::optional<std::string> older_than;     // -o / -t
+  std::optional<std::string> newer_than;     // -n
+  std::vector<int> resend_status_codes;      // -r
+  std::string results_file;                  // --results-file
+  std::vector<std::pair<std::string, std::string>> overrides;  // --set KEY VALUE
+};
+
+struct RunContext {
+  config::Config config;
+  CliOptions options;
+};
+
+}  // namespace lightbeam
