@@ -69,6 +69,11 @@ struct Config {
   std::string log_level = "INFO";   // ERROR, WARNING, INFO, DEBUG
   bool show_stacktrace = false;
   std::string results_format = "current";  // current|legacy
+
+  // Filled by the loader (not YAML keys).
+  std::map<std::string, int> key_lines;      // dotted key -> 1-based line in config_file (where it was set)
+  std::vector<std::string> secret_values;    // client_secret and -p values: never printed (see loader.hpp redact)
+  std::vector<std::string> redacted_keys;    // dotted keys whose value came (partly) from -p
 };
 
 }  // namespace lightbeam::config

@@ -32,6 +32,10 @@ const std::vector<std::string>& known_keys();
 // -p replaced by "***" (for DEBUG logging).
 std::string dump_redacted(const Config& config);
 
+// "<config_file>:<line>: " for a dotted key set in the file (else "<config_file>: "), so other
+// parts can report a bad value where the user wrote it.
+std::string where(const Config& config, const std::string& key);
+
 // `text` with every secret of the config (client_secret, -p values) replaced by "***".
 std::string redact(std::string_view text, const Config& config);
 

@@ -1,0 +1,607 @@
+// Loading lightbeam.yaml into config::Config (see loader.hpp). One table of known keys drives
+// setting (YAML and --set), type/range checks, unknown-key suggestions and the redacted dump.
+#include "core/config/loader.hpp"
+
+#include <pwd.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "core/data/selector.hpp"
+#include "core/error.hpp"
+
+namespace lightbeam::config {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+using Params = std::map<std::string, std::string>;
+
+// Where a value came from, for error messages.
+struct Ctx {
+  std::string location;      // "file:line: " or "--set: "
+  std::string key;           // dotted key
+  bool from_params = false;  // the value was expanded from -p: never echo it
+};
+
+std::string describe(const Ctx& c, const YAML::Node& n) {
+  if (c.from_params) return "a value from -p/--params";
+  if (n.IsMap()) return "a mapping";
+  if (n.IsSequence()) return "a list";
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  return "\"" + n.Scalar() + "\"";
+}
+
+[[noreturn]] void bad(const Ctx& c, const std::string& expected, const YAML::Node& n) {
+  throw Error(c.location + c.key + " must be " + expected + ", got " + describe(c, n));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::optional<long long> parse_int(const std::string& text) {
+  std::string s = trim(text);
+  if (!s.empty() && s.front() == '+') s.erase(0, 1);
+  long long v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_number(const std::string& text) {
+  std::string s = trim(text);
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> parse_bool(const std::string& text) {
+  const std::string s = lower(trim(text));
+  if (s == "true" || s == "yes" || s == "on" || s == "t" || s == "y" || s == "1") return true;
+  if (s == "false" || s == "no" || s == "off" || s == "f" || s == "n" || s == "0") return false;
+  return std::nullopt;
+}
+
+const std::string& scalar(const Ctx& c, const YAML::Node& n, const std::string& expected) {
+  if (!n.IsScalar()) bad(c, expected, n);
+  return n.Scalar();
+}
+
+// A list value: a YAML sequence of scalars, or a comma-separated string.
+std::vector<std::string> list_items(const Ctx& c, const YAML::Node& n, const std::string& expected) {
+  std::vector<std::string> out;
+  if (n.IsSequence()) {
+    for (const auto& item : n) out.push_back(trim(scalar(c, item, expected)));
+    return out;
+  }
+  return data::split_list(scalar(c, n, expected));
+}
+
+template <class T>
+using Access = T& (*)(Config&);
+
+struct KeySpec {
+  std::string key;
+  std::function<void(Config&, const YAML::Node&, const Ctx&)> set;
+  std::function<Json(Config&)> get;
+};
+
+KeySpec string_key(std::string key, Access<std::string> acc,
+                   std::function<bool(const std::string&)> ok = {}, std::string expected = "a string") {
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            const std::string& v = scalar(c, n, expected);
+            if (ok && !ok(v)) bad(c, expected, n);
+            acc(cfg) = v;
+          },
+          [=](Config& cfg) { return Json(acc(cfg)); }};
+}
+
+// Case-insensitive choice; stored in the spelling of `allowed`.
+KeySpec enum_key(std::string key, Access<std::string> acc, std::vector<std::string> allowed) {
+  std::string expected = "one of";
+  for (std::size_t i = 0; i < allowed.size(); ++i) expected += (i ? ", " : " ") + allowed[i];
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            const std::string v = lower(trim(scalar(c, n, expected)));
+            for (const auto& a : allowed)
+              if (lower(a) == v) {
+                acc(cfg) = a;
+                return;
+              }
+            bad(c, expected, n);
+          },
+          [=](Config& cfg) { return Json(acc(cfg)); }};
+}
+
+template <class T>  // int, long, std::optional<int>, std::optional<long>
+KeySpec int_key(std::string key, Access<T> acc, long long min, long long max, std::string expected) {
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            auto v = parse_int(scalar(c, n, expected));
+            if (!v || *v < min || *v > max) bad(c, expected, n);
+            if constexpr (std::is_same_v<T, std::optional<int>> || std::is_same_v<T, int>)
+              acc(cfg) = static_cast<int>(*v);
+            else
+              acc(cfg) = static_cast<long>(*v);
+          },
+          [=](Config& cfg) {
+            const T& v = acc(cfg);
+            if constexpr (std::is_same_v<T, int> || std::is_same_v<T, long>)
+              return Json(v);
+            else
+              return v ? Json(*v) : Json(nullptr);
+          }};
+}
+
+KeySpec number_key(std::string key, Access<double> acc, double min, bool min_inclusive, std::string expected) {
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            auto v = parse_number(scalar(c, n, expected));
+            if (!v || *v < min || (!min_inclusive && *v == min)) bad(c, expected, n);
+            acc(cfg) = *v;
+          },
+          [=](Config& cfg) { return Json(acc(cfg)); }};
+}
+
+KeySpec bool_key(std::string key, Access<bool> acc) {
+  const std::string expected = "true or false";
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            auto v = parse_bool(scalar(c, n, expected));
+            if (!v) bad(c, expected, n);
+            acc(cfg) = *v;
+          },
+          [=](Config& cfg) { return Json(acc(cfg)); }};
+}
+
+KeySpec int_list_key(std::string key, Access<std::vector<int>> acc, long long min, long long max, std::string expected) {
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            std::vector<int> out;
+            for (const auto& item : list_items(c, n, expected)) {
+              auto v = parse_int(item);
+              if (!v || *v < min || *v > max) bad(c, expected, n);
+              out.push_back(static_cast<int>(*v));
+            }
+            acc(cfg) = out;
+          },
+          [=](Config& cfg) { return Json(acc(cfg)); }};
+}
+
+// A list of names; `all_value` (when not empty) is what "*" or "all" stands for; `allowed`
+// (when not empty) restricts the names.
+KeySpec string_list_key(std::string key, Access<std::vector<std::string>> acc, std::vector<std::string> allowed,
+                        bool star_means_all, std::string expected) {
+  return {std::move(key),
+          [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
+            auto items = list_items(c, n, expected);
+            if (star_means_all && items.size() == 1 && (items[0] == "*" || lower(items[0]) == "all")) {
+              acc(cfg) = allowed;
+              return;
+            }
+            for (auto& item : items) {
+              if (allowed.empty()) continue;
+              auto it = std::find_if(allowed.begin(), allowed.end(), [&](const std::string& a) { return lower(a) == lower(item); });
+              if (it == allowed.end()) bad(c, expected, n);
+              item = *it;
+            }
+            acc(cfg) = items;
+          },
+          [=](Config& cfg) { return Json(acc(cfg)); }};
+}
+
+bool is_http_url(const std::string& v) {
+  const std::string l = lower(v);
+  return v.empty() || (l.rfind("http://", 0) == 0 && l.size() > 7) || (l.rfind("https://", 0) == 0 && l.size() > 8);
+}
+bool not_empty(const std::string& v) { return !trim(v).empty(); }
+
+const std::vector<KeySpec>& specs() {
+  static const std::vector<KeySpec> table = [] {
+    const std::string url = "an http:// or https:// URL";
+    std::vector<KeySpec> t;
+    t.push_back(string_key("state_dir", +[](Config& c) -> std::string& { return c.state_dir; }, not_empty, "a directory path"));
+    t.push_back(string_key("data_dir", +[](Config& c) -> std::string& { return c.data_dir; }, not_empty, "a directory path"));
+    t.push_back(string_key("namespace", +[](Config& c) -> std::string& { return c.namespace_; }, not_empty, "a namespace like ed-fi"));
+    t.push_back(string_key("edfi_api.base_url", +[](Config& c) -> std::string& { return c.edfi_api.base_url; }, is_http_url, url));
+    t.push_back(string_key("edfi_api.oauth_url", +[](Config& c) -> std::string& { return c.edfi_api.oauth_url; }, is_http_url, url));
+    t.push_back(string_key("edfi_api.dependencies_url", +[](Config& c) -> std::string& { return c.edfi_api.dependencies_url; }, is_http_url, url));
+    t.push_back(string_key("edfi_api.descriptors_swagger_url", +[](Config& c) -> std::string& { return c.edfi_api.descriptors_swagger_url; }, is_http_url, url));
+    t.push_back(string_key("edfi_api.resources_swagger_url", +[](Config& c) -> std::string& { return c.edfi_api.resources_swagger_url; }, is_http_url, url));
+    t.push_back(string_key("edfi_api.open_api_metadata_url", +[](Config& c) -> std::string& { return c.edfi_api.open_api_metadata_url; }, is_http_url, url));
+    t.push_back(int_key<int>("edfi_api.version", +[](Config& c) -> int& { return c.edfi_api.version; }, 2, 3, "2 or 3"));
+    t.push_back(enum_key("edfi_api.mode", +[](Config& c) -> std::string& { return c.edfi_api.mode; },
+                         {"sandbox", "shared_instance", "district_specific", "year_specific", "instance_year_specific"}));
+    t.push_back(int_key<std::optional<int>>("edfi_api.year", +[](Config& c) -> std::optional<int>& { return c.edfi_api.year; }, 1900, 9999, "a year like 2024"));
+    t.push_back(int_key<std::optional<int>>("edfi_api.school_year", +[](Config& c) -> std::optional<int>& { return c.edfi_api.year; }, 1900, 9999, "a year like 2024"));
+    t.push_back(string_key("edfi_api.district_id", +[](Config& c) -> std::string& { return c.edfi_api.district_id; }));
+    t.push_back(string_key("edfi_api.instance_code", +[](Config& c) -> std::string& { return c.edfi_api.instance_code; }));
+    t.push_back(string_key("edfi_api.client_id", +[](Config& c) -> std::string& { return c.edfi_api.client_id; }));
+    t.push_back(string_key("edfi_api.client_secret", +[](Config& c) -> std::string& { return c.edfi_api.client_secret; }));
+    t.push_back(int_key<int>("connection.pool_size", +[](Config& c) -> int& { return c.connection.pool_size; }, 1, 10000, "a positive integer"));
+    t.push_back(number_key("connection.timeout", +[](Config& c) -> double& { return c.connection.timeout; }, 0, false, "a positive number of seconds"));
+    t.push_back(int_key<int>("connection.num_retries", +[](Config& c) -> int& { return c.connection.num_retries; }, 0, 1000, "a non-negative integer"));
+    t.push_back(number_key("connection.backoff_factor", +[](Config& c) -> double& { return c.connection.backoff_factor; }, 0, true, "a non-negative number"));
+    t.push_back(int_list_key("connection.retry_statuses", +[](Config& c) -> std::vector<int>& { return c.connection.retry_statuses; }, 100, 599,
+                             "a list of HTTP status codes like [429, 500, 503]"));
+    t.push_back(bool_key("connection.verify_ssl", +[](Config& c) -> bool& { return c.connection.verify_ssl; }));
+    t.push_back(string_key("count.separator", +[](Config& c) -> std::string& { return c.count.separator; },
+                           [](const std::string& v) { return !v.empty(); }, "a non-empty string"));
+    t.push_back(int_key<int>("fetch.page_size", +[](Config& c) -> int& { return c.fetch.page_size; }, 1, 1000000, "a positive integer"));
+    t.push_back(string_list_key("validate.methods", +[](Config& c) -> std::vector<std::string>& { return c.validate.methods; },
+                                {"schema", "descriptors", "uniqueness", "references"}, true,
+                                "a list of schema, descriptors, uniqueness, references (or \"*\")"));
+    t.push_back(int_key<std::optional<long>>("validate.references.max_failures",
+                                             +[](Config& c) -> std::optional<long>& { return c.validate.references.max_failures; }, 0,
+                                             1000000000000LL, "a non-negative integer"));
+    t.push_back(string_list_key("validate.references.selector",
+                                +[](Config& c) -> std::vector<std::string>& { return c.validate.references.selector; }, {}, false,
+                                "a list of endpoints (or a comma-separated string)"));
+    t.push_back(enum_key("validate.references.behavior", +[](Config& c) -> std::string& { return c.validate.references.behavior; },
+                         {"exclude", "include"}));
+    t.push_back(bool_key("validate.references.remote", +[](Config& c) -> bool& { return c.validate.references.remote; }));
+    t.push_back(bool_key("force_delete", +[](Config& c) -> bool& { return c.force_delete; }));
+    t.push_back(enum_key("log_level", +[](Config& c) -> std::string& { return c.log_level; }, {"ERROR", "WARNING", "INFO", "DEBUG"}));
+    t.push_back(bool_key("show_stacktrace", +[](Config& c) -> bool& { return c.show_stacktrace; }));
+    t.push_back(enum_key("results_format", +[](Config& c) -> std::string& { return c.results_format; }, {"current", "legacy"}));
+    return t;
+  }();
+  return table;
+}
+
+const KeySpec* find_spec(const std::string& key) {
+  for (const auto& s : specs())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+const std::vector<std::string> k_sections{"edfi_api", "connection", "count", "fetch", "validate", "validate.references"};
+const std::string k_overrides = "namespace_overrides";
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_key(const std::string& key) {
+  std::vector<std::string> candidates = known_keys();
+  candidates.insert(candidates.end(), k_sections.begin(), k_sections.end());
+  candidates.push_back(k_overrides);
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(lower(key), lower(c));
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+Params parse_params(const std::string& params_json) {
+  Params out;
+  if (trim(params_json).empty()) return out;
+  Json j;
+  try {
+    j = Json::parse(params_json);
+  } catch (const Json::parse_error& e) {
+    // The text may hold secrets: report only the position.
+    throw Error("-p/--params is not valid JSON (syntax error at byte " + std::to_string(e.byte) +
+                "); pass a JSON object like '{\"CLIENT_SECRET\": \"...\"}'");
+  }
+  if (!j.is_object())
+    throw Error("-p/--params must be a JSON object like '{\"CLIENT_SECRET\": \"...\"}', got a JSON " + std::string(j.type_name()));
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string())
+      out[k] = v.get<std::string>();
+    else if (v.is_number() || v.is_boolean())
+      out[k] = v.dump();
+    else if (v.is_null())
+      out[k] = "";
+    else
+      throw Error("-p/--params value of \"" + k + "\" must be a string or a number, got a JSON " + std::string(v.type_name()));
+  }
+  return out;
+}
+
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// ${VAR} and $VAR from -p params, else the environment; "$$" is a literal "$".
+std::string expand(const std::string& s, const Params& params, const Ctx& c, bool& used_params) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] != '$' || i + 1 >= s.size()) {
+      out += s[i++];
+      continue;
+    }
+    std::string name;
+    std::size_t next = i;
+    if (s[i + 1] == '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
+    if (s[i + 1] == '{') {
+      std::size_t close = s.find('}', i + 2);
+      if (close != std::string::npos) {
+        name = s.substr(i + 2, close - i - 2);
+        next = close + 1;
+      }
+      if (name.empty() || !is_name_start(name[0]) || !std::all_of(name.begin(), name.end(), is_name_char)) name.clear();
+    } else if (is_name_start(s[i + 1])) {
+      std::size_t j = i + 1;
+      while (j < s.size() && is_name_char(s[j])) ++j;
+      name = s.substr(i + 1, j - i - 1);
+      next = j;
+    }
+    if (name.empty()) {  // not a variable reference: keep the "$"
+      out += s[i++];
+      continue;
+    }
+    if (auto it = params.find(name); it != params.end()) {
+      out += it->second;
+      used_params = true;
+    } else if (const char* env = std::getenv(name.c_str())) {
+      out += env;
+    } else {
+      throw Error(c.location + c.key + " uses $" + "{" + name + "}, which is not set in the environment nor in -p/--params; " +
+                  "export " + name + " or pass -p '{\"" + name + "\": \"...\"}' (write $$ for a literal $)");
+    }
+    i = next;
+  }
+  return out;
+}
+
+// A copy of a YAML value with every scalar expanded.
+YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params) {
+  if (n.IsScalar()) return YAML::Node(expand(n.Scalar(), params, c, used_params));
+  if (n.IsSequence()) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params));
+    return out;
+  }
+  if (n.IsMap()) {
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params);
+    return out;
+  }
+  return n;
+}
+
+void set_namespace_overrides(Config& cfg, const YAML::Node& n, const Ctx& c) {
+  if (!n.IsMap()) bad(c, "a mapping of namespace: [endpoint, ...]", n);
+  for (const auto& kv : n) {
+    Ctx item = c;
+    item.key = c.key + "." + kv.first.Scalar();
+    if (kv.second.IsNull()) continue;
+    cfg.namespace_overrides[kv.first.Scalar()] = list_items(item, kv.second, "a list of endpoints");
+  }
+}
+
+std::string read_config_text(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw Error("config file " + path + " does not exist; pass the right path with -c/--config-file");
+  if (fs::is_directory(path, ec)) throw Error("config file " + path + " is a directory, not a YAML file; pass a file with -c");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read config file " + path + ": " + std::strerror(errno) + "; check its permissions");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw Error("cannot read config file " + path + ": read error");
+  return ss.str();
+}
+
+std::string home_dir() {
+  if (const char* h = std::getenv("HOME"); h && *h) return h;
+  if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir) return pw->pw_dir;
+  return "";
+}
+
+std::string expand_tilde(const std::string& p) {
+  if (p == "~" || p.rfind("~/", 0) == 0) {
+    std::string home = home_dir();
+    if (!home.empty()) return home + p.substr(1);
+  }
+  return p;
+}
+
+class Loader {
+ public:
+  Loader(Config& cfg, const Params& params, std::vector<std::string>& warnings)
+      : cfg_(cfg), params_(params), warnings_(warnings) {}
+
+  void walk(const YAML::Node& map, const std::string& prefix) {
+    for (const auto& kv : map) {
+      const int line = kv.first.Mark().line + 1;
+      const std::string loc = cfg_.config_file + ":" + std::to_string(line) + ": ";
+      if (!kv.first.IsScalar()) throw Error(loc + "keys must be plain names");
+      const std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
+      const YAML::Node& value = kv.second;
+      Ctx c{loc, key, false};
+      if (std::find(k_sections.begin(), k_sections.end(), key) != k_sections.end()) {
+        if (value.IsNull()) continue;
+        if (!value.IsMap()) bad(c, "a mapping (keys indented below it)", value);
+        walk(value, key);
+      } else if (const KeySpec* spec = key == k_overrides ? nullptr : find_spec(key); spec || key == k_overrides) {
+        if (value.IsNull()) continue;  // `key:` with no value keeps the default
+        bool used_params = false;
+        YAML::Node expanded = expand_node(value, params_, c, used_params);
+        c.from_params = used_params;
+        if (spec)
+          spec->set(cfg_, expanded, c);
+        else
+          set_namespace_overrides(cfg_, expanded, c);
+        cfg_.key_lines[key] = line;
+        if (used_params) cfg_.redacted_keys.push_back(key);
+      } else {
+        warnings_.push_back(loc + "unknown key " + key + " is ignored (did you mean " + closest_key(key) + "?)");
+      }
+    }
+  }
+
+  void apply_override(const std::string& key, const std::string& value) {
+    Ctx c{"--set: ", key, false};
+    YAML::Node node(value);
+    const std::string t = trim(value);
+    if (!t.empty() && (t.front() == '[' || t.front() == '{')) {
+      try {
+        node = YAML::Load(value);
+      } catch (const YAML::Exception& e) {
+        throw Error("--set " + key + ": the value is not valid YAML (" + e.msg + ")");
+      }
+    }
+    if (key.rfind(k_overrides + ".", 0) == 0 && key.size() > k_overrides.size() + 1) {
+      const std::string ns = key.substr(k_overrides.size() + 1);
+      Ctx item = c;
+      cfg_.namespace_overrides[ns] = list_items(item, node, "a list of endpoints");
+    } else if (const KeySpec* spec = find_spec(key)) {
+      spec->set(cfg_, node, c);
+    } else {
+      throw Error("--set " + key + ": unknown key (did you mean " + closest_key(key) +
+                  "?); the keys are listed in README.md under Configuration");
+    }
+    cfg_.key_lines[key] = -1;
+  }
+
+ private:
+  Config& cfg_;
+  const Params& params_;
+  std::vector<std::string>& warnings_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& known_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k;
+    for (const auto& s : specs()) k.push_back(s.key);
+    return k;
+  }();
+  return keys;
+}
+
+std::string find_config_file(const std::string& given) {
+  if (!given.empty()) return given;
+  for (const char* name : {"./lightbeam.yaml", "./lightbeam.yml"}) {
+    std::error_code ec;
+    if (fs::is_regular_file(name, ec)) return name;
+  }
+  throw Error("no config file: neither ./lightbeam.yaml nor ./lightbeam.yml exists in " + fs::current_path().string() +
+              "; pass one with -c/--config-file");
+}
+
+Config load(const std::string& path, const std::string& params_json, const Overrides& overrides) {
+  std::vector<std::string> warnings;
+  Config cfg = load(path, params_json, overrides, &warnings);
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  return cfg;
+}
+
+Config load(const std::string& path, const std::string& params_json, const Overrides& overrides,
+            std::vector<std::string>* warnings) {
+  const Params params = parse_params(params_json);
+  const std::string text = read_config_text(path);
+  if (trim(text).empty()) throw Error("config file " + path + " is empty; see README.md for a minimal lightbeam.yaml");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    const std::string line = e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1);
+    throw Error(path + line + ": YAML syntax error: " + e.msg + "; check indentation and quoting");
+  }
+  if (root.IsNull()) throw Error("config file " + path + " has no settings (only comments?); see README.md for a minimal lightbeam.yaml");
+  if (!root.IsMap())
+    throw Error(path + ":" + std::to_string(root.Mark().line + 1) + ": the config must be a mapping of keys like `edfi_api:`, got " +
+                (root.IsSequence() ? "a list" : "\"" + root.Scalar() + "\""));
+
+  Config cfg;
+  cfg.config_file = path;
+  std::vector<std::string> local_warnings;
+  Loader loader(cfg, params, warnings ? *warnings : local_warnings);
+  loader.walk(root, "");
+  for (const auto& [key, value] : overrides) loader.apply_override(key, value);
+
+  cfg.state_dir = expand_tilde(cfg.state_dir);
+  cfg.data_dir = expand_tilde(cfg.data_dir);
+  if (!cfg.edfi_api.client_secret.empty()) cfg.secret_values.push_back(cfg.edfi_api.client_secret);
+  // Very short -p values (a year, a flag) are not secrets worth mangling every log line for;
+  // keys that used them are still redacted as a whole in dumps (redacted_keys).
+  for (const auto& [name, value] : params)
+    if (value.size() >= 3) cfg.secret_values.push_back(value);
+  std::sort(cfg.secret_values.begin(), cfg.secret_values.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  cfg.secret_values.erase(std::unique(cfg.secret_values.begin(), cfg.secret_values.end()), cfg.secret_values.end());
+  return cfg;
+}
+
+std::string where(const Config& config, const std::string& key) {
+  auto it = config.key_lines.find(key);
+  if (it == config.key_lines.end()) return config.config_file + ": ";
+  if (it->second < 0) return "--set " + key + ": ";
+  return config.config_file + ":" + std::to_string(it->second) + ": ";
+}
+
+std::string redact(std::string_view text, const Config& config) {
+  std::string out(text);
+  for (const auto& secret : config.secret_values) {
+    if (secret.empty()) continue;
+    for (std::size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 3)) out.replace(pos, secret.size(), "***");
+  }
+  return out;
+}
+
+std::string dump_redacted(const Config& config) {
+  Config copy = config;
+  std::string out = "config_file: " + config.config_file;
+  for (const auto& spec : specs()) {
+    if (spec.key == "edfi_api.school_year") continue;  // alias of edfi_api.year
+    Json v = spec.get(copy);
+    const bool secret = spec.key == "edfi_api.client_secret" ||
+                        std::find(config.redacted_keys.begin(), config.redacted_keys.end(), spec.key) != config.redacted_keys.end();
+    std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+    if (secret && !(v.is_string() && text.empty())) text = "***";
+    out += "\n" + spec.key + ": " + text;
+  }
+  const bool overrides_secret =
+      std::find(config.redacted_keys.begin(), config.redacted_keys.end(), k_overrides) != config.redacted_keys.end();
+  out += "\n" + k_overrides + ": " + (overrides_secret ? std::string("***") : Json(config.namespace_overrides).dump());
+  return redact(out, config);
+}
+
+}  // namespace lightbeam::config
