@@ -1,0 +1,391 @@
+// Send state in SQLite (see state_store.hpp).
+//
+// Crash safety without a commit per record: every outcome is first appended (one write(2)) to
+// {state_dir}/lightbeam-state.journal, and rows are folded into SQLite in transactions of
+// commit_every_rows rows or commit_every_seconds, after which the journal is emptied. A process
+// killed with `kill -9` leaves its journal in the page cache; the next open replays it (upserts
+// are idempotent). So a crash loses only the requests in flight, and a record costs one small
+// write instead of one SQLite commit.
+#include "core/state/state_store.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/state/pickle_import.hpp"
+
+namespace lightbeam::state {
+namespace {
+
+constexpr const char* k_journal_name = "lightbeam-state.journal";
+
+// Journal record: op (1), endpoint id (4), status (4), sent_at (8), digest (16).
+constexpr std::size_t k_record_size = 1 + 4 + 4 + 8 + 16;
+enum Op : unsigned char { op_upsert = 1, op_remove = 2 };
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+}  // namespace
+
+std::string_view strip_ascii_whitespace(std::string_view line) {
+  std::size_t b = 0, e = line.size();
+  while (b < e && is_ascii_space(line[b])) ++b;
+  while (e > b && is_ascii_space(line[e - 1])) --e;
+  return line.substr(b, e - b);
+}
+
+Digest payload_hash(std::string_view line) {
+  std::string_view s = strip_ascii_whitespace(line);
+  Digest d{};
+  unsigned int len = 0;
+  if (EVP_Digest(s.data(), s.size(), d.data(), &len, EVP_md5(), nullptr) != 1 || len != d.size())
+    throw Error("MD5 is not available in this OpenSSL build (needed for payload hashes)");
+  return d;
+}
+
+std::string to_hex(const Digest& d) {
+  static const char* k_hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(32);
+  for (unsigned char c : d) {
+    out.push_back(k_hex[c >> 4]);
+    out.push_back(k_hex[c & 15]);
+  }
+  return out;
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool ResendCriteria::matches(const Entry& e) const {
+  if (force) return true;
+  if (older_than && e.sent_at < *older_than) return true;
+  if (newer_than && e.sent_at > *newer_than) return true;
+  for (int s : statuses)
+    if (s == e.status) return true;
+  return false;
+}
+
+struct StateStore::Impl {
+  std::filesystem::path state_dir;
+  std::filesystem::path db_path;
+  std::filesystem::path journal_path;
+  StoreOptions options;
+  sqlite3* db = nullptr;
+  sqlite3_stmt* upsert = nullptr;
+  sqlite3_stmt* remove = nullptr;
+  int journal_fd = -1;
+  std::size_t journal_rows = 0;
+  std::vector<unsigned char> pending;  // journal records not yet folded into SQLite
+  std::chrono::steady_clock::time_point oldest_pending;
+  std::unordered_map<std::string, std::int64_t> endpoint_ids;
+
+  [[noreturn]] void fail(int rc, const std::string& what) const {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    int primary = rc & 0xff;
+    const std::string file = db_path.string();
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+      throw Error("the state database " + file + " is corrupt (" + msg + "); delete it (and " + file +
+                  "-wal, " + file + "-shm) to reset lightbeam's state: every payload is then sent again once");
+    if (primary == SQLITE_FULL)
+      throw Error("the state database " + file + " could not be saved: disk full (" + msg +
+                  "); free space on the disk of state_dir and run again (state saved so far is kept)");
+    if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM ||
+        primary == SQLITE_AUTH)
+      throw Error("cannot write the state database " + file + " (" + msg + "); make state_dir " +
+                  state_dir.string() + " writable or point state_dir in lightbeam.yaml elsewhere");
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+      throw Error("the state database " + file + " is locked by another process (" + msg +
+                  "); wait for the other lightbeam run using this state_dir to finish");
+    throw Error("state database " + file + ": " + what + " failed: " + msg);
+  }
+
+  void exec(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    if (err) sqlite3_free(err);
+    if (rc != SQLITE_OK) fail(rc, sql);
+  }
+
+  sqlite3_stmt* prepare(const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+    if (rc != SQLITE_OK) fail(rc, "prepare");
+    return st;
+  }
+
+  void step_done(sqlite3_stmt* st, const char* what) {
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc, what);
+  }
+
+  std::int64_t endpoint_id(const std::string& name, bool* created = nullptr) {
+    auto it = endpoint_ids.find(name);
+    if (it != endpoint_ids.end()) return it->second;
+    sqlite3_stmt* q = prepare("SELECT id FROM endpoints WHERE name = ?");
+    sqlite3_bind_text(q, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    std::int64_t id = -1;
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) fail(rc, "reading endpoints");
+    if (id < 0) {
+      sqlite3_stmt* ins = prepare("INSERT INTO endpoints(name) VALUES (?)");
+      sqlite3_bind_text(ins, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+      rc = sqlite3_step(ins);
+      sqlite3_finalize(ins);
+      if (rc != SQLITE_DONE) fail(rc, "adding endpoint " + name);
+      id = sqlite3_last_insert_rowid(db);
+      if (created) *created = true;
+    }
+    endpoint_ids.emplace(name, id);
+    return id;
+  }
+
+  void apply_record(const unsigned char* r) {
+    unsigned char op = r[0];
+    std::int32_t eid, status;
+    double when;
+    std::memcpy(&eid, r + 1, 4);
+    std::memcpy(&status, r + 5, 4);
+    std::memcpy(&when, r + 9, 8);
+    const unsigned char* digest = r + 17;
+    if (op == op_upsert) {
+      sqlite3_bind_int64(upsert, 1, eid);
+      sqlite3_bind_blob(upsert, 2, digest, 16, SQLITE_STATIC);
+      sqlite3_bind_double(upsert, 3, when);
+      sqlite3_bind_int(upsert, 4, status);
+      step_done(upsert, "saving an outcome");
+    } else if (op == op_remove) {
+      sqlite3_bind_int64(remove, 1, eid);
+      sqlite3_bind_blob(remove, 2, digest, 16, SQLITE_STATIC);
+      step_done(remove, "removing a payload");
+    }
+  }
+
+  // Folds `pending` into SQLite in one transaction, then empties the journal.
+  void commit() {
+    if (pending.empty()) return;
+    exec("BEGIN IMMEDIATE");
+    try {
+      for (std::size_t off = 0; off + k_record_size <= pending.size(); off += k_record_size)
+        apply_record(pending.data() + off);
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    pending.clear();
+    journal_rows = 0;
+    if (journal_fd >= 0 && ::ftruncate(journal_fd, 0) != 0)
+      throw Error("cannot write the state journal " + journal_path.string() + ": " + std::strerror(errno));
+  }
+
+  void append(const unsigned char* rec) {
+    if (pending.empty()) oldest_pending = std::chrono::steady_clock::now();
+    pending.insert(pending.end(), rec, rec + k_record_size);
+    ++journal_rows;
+    if (journal_fd >= 0) {
+      ssize_t n;
+      do {
+        n = ::write(journal_fd, rec, k_record_size);
+      } while (n < 0 && errno == EINTR);
+      if (n != static_cast<ssize_t>(k_record_size)) {
+        int err = n < 0 ? errno : ENOSPC;
+        throw Error("cannot write the state journal " + journal_path.string() + ": " + std::strerror(err) +
+                    (err == ENOSPC ? "; free space on the disk of state_dir and run again" : ""));
+      }
+    }
+    if (journal_rows >= options.commit_every_rows ||
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - oldest_pending).count() >=
+            options.commit_every_seconds)
+      commit();
+  }
+
+  void replay_journal() {
+    int fd = ::open(journal_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    std::vector<unsigned char> data;
+    unsigned char buf[1 << 16];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) data.insert(data.end(), buf, buf + n);
+    ::close(fd);
+    std::size_t whole = data.size() / k_record_size * k_record_size;  // a torn last record is dropped
+    if (whole == 0) return;
+    pending.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(whole));
+    spdlog::debug("replaying {} outcomes from the state journal {} (previous run ended abruptly)",
+                  whole / k_record_size, journal_path.string());
+    commit();
+  }
+};
+
+StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  m.options = options;
+  if (m.options.commit_every_rows == 0) m.options.commit_every_rows = 1;
+  m.state_dir = state_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec || !std::filesystem::is_directory(state_dir))
+    throw Error("cannot create state_dir " + state_dir.string() + ": " +
+                (ec ? ec.message() : std::string("not a directory")) +
+                "; fix the permissions or point state_dir in lightbeam.yaml elsewhere");
+  m.db_path = state_dir / k_file_name;
+  db_path_ = m.db_path;
+  m.journal_path = state_dir / k_journal_name;
+
+  int rc = sqlite3_open_v2(m.db_path.c_str(), &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = m.db ? sqlite3_errmsg(m.db) : sqlite3_errstr(rc);
+    sqlite3_close(m.db);
+    m.db = nullptr;
+    throw Error("cannot open the state database " + m.db_path.string() + " (" + msg + "); make state_dir " +
+                state_dir.string() + " writable or point state_dir in lightbeam.yaml elsewhere");
+  }
+  try {
+    sqlite3_busy_timeout(m.db, 5000);
+    sqlite3_extended_result_codes(m.db, 1);
+    m.exec("PRAGMA journal_mode=WAL");
+    m.exec("PRAGMA synchronous=NORMAL");
+    if (m.options.max_page_count) {
+      std::string sql = "PRAGMA max_page_count=" + std::to_string(*m.options.max_page_count);
+      m.exec(sql.c_str());
+    }
+    m.exec(
+        "CREATE TABLE IF NOT EXISTS endpoints(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+        "CREATE TABLE IF NOT EXISTS payloads(endpoint_id INTEGER NOT NULL, hash BLOB NOT NULL,"
+        " sent_at REAL NOT NULL, status INTEGER NOT NULL, PRIMARY KEY(endpoint_id, hash)) WITHOUT ROWID;");
+    m.upsert = m.prepare(
+        "INSERT INTO payloads(endpoint_id, hash, sent_at, status) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(endpoint_id, hash) DO UPDATE SET sent_at = excluded.sent_at, status = excluded.status");
+    m.remove = m.prepare("DELETE FROM payloads WHERE endpoint_id = ? AND hash = ?");
+    m.replay_journal();
+    m.journal_fd = ::open(m.journal_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (m.journal_fd < 0)
+      throw Error("cannot write the state journal " + m.journal_path.string() + ": " + std::strerror(errno) +
+                  "; make state_dir " + state_dir.string() + " writable or point state_dir elsewhere");
+    if (::flock(m.journal_fd, LOCK_EX | LOCK_NB) != 0)
+      throw Error("state_dir " + state_dir.string() +
+                  " is in use by another lightbeam run; wait for it to finish or use another state_dir");
+    if (::ftruncate(m.journal_fd, 0) != 0)
+      throw Error("cannot write the state journal " + m.journal_path.string() + ": " + std::strerror(errno));
+  } catch (...) {
+    if (m.journal_fd >= 0) ::close(m.journal_fd);
+    m.journal_fd = -1;
+    sqlite3_finalize(m.upsert);
+    sqlite3_finalize(m.remove);
+    sqlite3_close(m.db);
+    m.db = nullptr;
+    throw;
+  }
+}
+
+StateStore::~StateStore() {
+  auto& m = *impl_;
+  try {
+    m.commit();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+  }
+  sqlite3_finalize(m.upsert);
+  sqlite3_finalize(m.remove);
+  if (m.db) sqlite3_close(m.db);
+  if (m.journal_fd >= 0) ::close(m.journal_fd);
+}
+
+EndpointState StateStore::load(const std::string& endpoint) {
+  auto& m = *impl_;
+  bool created = false;
+  std::int64_t id = m.endpoint_id(endpoint, &created);
+  if (created && m.options.import_pickles) {
+    std::filesystem::path dat = m.state_dir / (endpoint + ".dat");
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(dat, ec)) {
+      auto rows = read_state_pickle(dat);
+      for (const auto& [digest, entry] : rows) record(endpoint, digest, entry.status, entry.sent_at);
+      flush();
+      spdlog::info("imported {} payload hashes for {} from the Python lightbeam state file {}", rows.size(),
+                   endpoint, dat.string());
+    }
+  }
+  m.commit();
+  EndpointState out;
+  out.endpoint_ = endpoint;
+  sqlite3_stmt* q = m.prepare("SELECT hash, sent_at, status FROM payloads WHERE endpoint_id = ?");
+  sqlite3_bind_int64(q, 1, id);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    const void* blob = sqlite3_column_blob(q, 0);
+    if (sqlite3_column_bytes(q, 0) != 16 || !blob) continue;
+    Digest d;
+    std::memcpy(d.data(), blob, 16);
+    out.entries_[d] = Entry{sqlite3_column_double(q, 1), sqlite3_column_int(q, 2)};
+  }
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) m.fail(rc, "loading the state of " + endpoint);
+  return out;
+}
+
+void StateStore::record(const std::string& endpoint, const Digest& d, int status, double sent_at) {
+  auto& m = *impl_;
+  unsigned char rec[k_record_size];
+  rec[0] = op_upsert;
+  std::int32_t eid = static_cast<std::int32_t>(m.endpoint_id(endpoint));
+  std::int32_t st = status;
+  double when = sent_at < 0 ? unix_now() : sent_at;
+  std::memcpy(rec + 1, &eid, 4);
+  std::memcpy(rec + 5, &st, 4);
+  std::memcpy(rec + 9, &when, 8);
+  std::memcpy(rec + 17, d.data(), 16);
+  m.append(rec);
+}
+
+void StateStore::remove(const std::string& endpoint, const Digest& d) {
+  auto& m = *impl_;
+  unsigned char rec[k_record_size] = {};
+  rec[0] = op_remove;
+  std::int32_t eid = static_cast<std::int32_t>(m.endpoint_id(endpoint));
+  std::memcpy(rec + 1, &eid, 4);
+  std::memcpy(rec + 17, d.data(), 16);
+  m.append(rec);
+}
+
+void StateStore::clear(const std::string& endpoint) {
+  auto& m = *impl_;
+  m.commit();
+  std::int64_t id = m.endpoint_id(endpoint);
+  sqlite3_stmt* q = m.prepare("DELETE FROM payloads WHERE endpoint_id = ?");
+  sqlite3_bind_int64(q, 1, id);
+  int rc = sqlite3_step(q);
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) m.fail(rc, "clearing the state of " + endpoint);
+}
+
+void StateStore::flush() { impl_->commit(); }
+
+std::size_t StateStore::count(const std::string& endpoint) {
+  auto& m = *impl_;
+  m.commit();
+  std::int64_t id = m.endpoint_id(endpoint);
+  sqlite3_stmt* q = m.prepare("SELECT COUNT(*) FROM payloads WHERE endpoint_id = ?");
+  sqlite3_bind_int64(q, 1, id);
+  int rc = sqlite3_step(q);
+  std::size_t n = rc == SQLITE_ROW ? static_cast<std::size_t>(sqlite3_column_int64(q, 0)) : 0;
+  sqlite3_finalize(q);
+  if (rc != SQLITE_ROW) m.fail(rc, "counting the state of " + endpoint);
+  return n;
+}
+
+}  // namespace lightbeam::state
