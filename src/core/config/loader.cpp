@@ -312,6 +312,8 @@ std::string closest_key(const std::string& key) {
   return best;
 }
 
+}  // namespace
+
 Params parse_params(const std::string& params_json) {
   Params out;
   if (trim(params_json).empty()) return out;
@@ -337,6 +339,8 @@ Params parse_params(const std::string& params_json) {
   }
   return out;
 }
+
+namespace {
 
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }

@@ -2,6 +2,7 @@
 // -p params overriding the environment), --set overrides with autocast, type/range checks,
 // unknown-key warnings, and a redacted dump for DEBUG logs.
 #pragma once
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,10 @@ using Overrides = std::vector<std::pair<std::string, std::string>>;
 Config load(const std::string& path, const std::string& params_json, const Overrides& overrides);
 Config load(const std::string& path, const std::string& params_json, const Overrides& overrides,
             std::vector<std::string>* warnings);
+
+// The -p/--params JSON object as NAME -> text (numbers and booleans as their JSON text).
+// "" = none. Throws Error without echoing the text (it holds secrets).
+std::map<std::string, std::string> parse_params(const std::string& params_json);
 
 // The config file to use: `given` when not empty (it must exist), else ./lightbeam.yaml then
 // ./lightbeam.yml. Throws Error when none is found.

@@ -1,0 +1,228 @@
+// The command line (see cli.hpp). One table of options drives CLI11 and the help texts.
+#include "lightbeam/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/config/loader.hpp"
+#include "core/config/timestamp.hpp"
+#include "core/data/selector.hpp"
+#include "core/error.hpp"
+#include "lightbeam_version.hpp"
+
+namespace lightbeam::cli {
+namespace {
+
+const char* const k_hint = "; run 'lightbeam --help' for usage";
+
+struct CommandInfo {
+  std::string name;
+  std::string summary;
+  std::string options;  // short names of the options that matter for it (help only; all are accepted)
+};
+
+const std::vector<CommandInfo>& command_table() {
+  static const std::vector<CommandInfo> t{
+      {"count", "print the number of records of each endpoint in the API (Records<sep>Endpoint)", "csepw"},
+      {"fetch", "download the records of the selected endpoints into {data_dir}/{endpoint}.jsonl", "csekdqpw"},
+      {"validate", "check the JSONL payloads (JSON, schema, descriptors, uniqueness, references) without sending", "csepwR"},
+      {"send", "send the JSONL payloads to the API (only new ones unless -f/-o/-n/-r)", "csepwfonrR"},
+      {"validate+send", "validate, then send", "csepwfonrR"},
+      {"delete", "delete the API records matching the JSONL payloads, in reverse dependency order", "csepwfonrR"},
+      {"truncate", "delete EVERY record of the selected endpoints, in reverse dependency order", "csepw"},
+      {"create", "write earthmover templates (templates/{endpoint}.jsont, earthmover.yml) for the selected endpoints", "csepw"},
+  };
+  return t;
+}
+
+struct OptionInfo {
+  char key;            // letter used in CommandInfo::options ('R' = --results-file)
+  std::string flags;   // for help
+  std::string help;
+};
+
+const std::vector<OptionInfo>& option_table() {
+  static const std::vector<OptionInfo> t{
+      {'c', "-c, --config-file FILE", "YAML config (default ./lightbeam.yaml, then ./lightbeam.yml)"},
+      {'s', "-s, --selector LIST", "endpoints to process: comma list, entries may start/end with *"},
+      {'e', "-e, --exclude LIST", "endpoints to skip: comma list, entries may start/end with *"},
+      {'k', "-k, --keep-keys LIST", "fetch: keep only these payload keys (comma list, * wildcards)"},
+      {'d', "-d, --drop-keys LIST", "fetch: remove these payload keys (comma list, * wildcards)"},
+      {'q', "-q, --query JSON", "fetch: query parameters for every GET, a JSON object"},
+      {'p', "-p, --params JSON", "values for ${VAR} in the config, a JSON object (override the environment)"},
+      {'w', "-w, --wipe", "wipe the cached API metadata and descriptor values first"},
+      {'f', "-f, --force", "process every payload, ignoring saved state"},
+      {'o', "-o, -t, --older-than TS", "also process payloads last sent before TS (e.g. 2020-12-25T00:00:00)"},
+      {'n', "-n, --newer-than TS", "also process payloads last sent after TS"},
+      {'r', "-r, --resend-status-codes, --retry-status-codes CODES",
+       "also process payloads whose last response had one of these statuses (e.g. 200,201)"},
+      {'R', "--results-file FILE", "write a JSON file with the run's results"},
+      {'S', "--set KEY VALUE", "override a config key after loading (repeatable), e.g. --set connection.pool_size 16"},
+      {'v', "-v, --version", "print the version and exit"},
+      {'h', "-h, --help", "print this help (COMMAND -h: the help of one command)"},
+  };
+  return t;
+}
+
+std::string option_lines(const std::string& keys) {
+  std::string out;
+  for (const auto& o : option_table()) {
+    if (keys.find(o.key) == std::string::npos) continue;
+    std::string flags = "  " + o.flags;
+    flags.resize(std::max<std::size_t>(flags.size() + 2, 36), ' ');
+    if (flags.size() > 36) flags += "\n" + std::string(36, ' ');
+    out += flags + o.help + "\n";
+  }
+  return out;
+}
+
+std::string main_help() {
+  std::string out = std::string("lightbeam ") + k_version +
+                    ": moves Ed-Fi data between JSONL files and an Ed-Fi API\n\n"
+                    "Usage: lightbeam COMMAND [options]   (options may also come before COMMAND)\n\nCommands:\n";
+  for (const auto& c : command_table()) {
+    std::string name = "  " + c.name;
+    name.resize(18, ' ');
+    out += name + c.summary + "\n";
+  }
+  std::string all;
+  for (const auto& o : option_table()) all += o.key;
+  out += "\nOptions:\n" + option_lines(all);
+  out +=
+      "\nExit codes: 0 done; 1 error or every payload failed; 99 send skipped every payload.\n"
+      "Run 'lightbeam COMMAND -h' for the options of one command.\n";
+  return out;
+}
+
+std::string command_help(const CommandInfo& c) {
+  return "Usage: lightbeam " + c.name + " [options]\n\n" + c.summary + ".\n\nOptions:\n" + option_lines(c.options + "Svh") +
+         "\nSee 'lightbeam --help' for every command.\n";
+}
+
+const CommandInfo* find_command(const std::string& name) {
+  for (const auto& c : command_table())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+void require_json_object(const std::string& text, const std::string& option) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error&) {
+    throw Error(option + " is not valid JSON (\"" + text + "\"); pass an object like '{\"key\": \"value\"}'");
+  }
+  if (!j.is_object()) throw Error(option + " must be a JSON object like '{\"key\": \"value\"}', got a JSON " + std::string(j.type_name()));
+}
+
+std::vector<int> parse_status_codes(const std::string& text) {
+  std::vector<int> out;
+  for (const auto& item : data::split_list(text)) {
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || ptr != item.data() + item.size() || v < 100 || v > 599)
+      throw Error("-r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got \"" + text + "\"");
+    out.push_back(v);
+  }
+  if (out.empty()) throw Error("-r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got \"" + text + "\"");
+  return out;
+}
+
+void check_timestamp(const std::optional<std::string>& value, const std::string& option) {
+  if (value && !config::parse_timestamp(*value))
+    throw Error(option + " must be a timestamp like 2020-12-25T00:00:00 or 2020-12-25, got \"" + *value + "\"");
+}
+
+}  // namespace
+
+const std::vector<std::string>& commands() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& c : command_table()) n.push_back(c.name);
+    return n;
+  }();
+  return names;
+}
+
+Parsed parse(int argc, const char* const* argv) {
+  CLI::App app{"lightbeam", "lightbeam"};
+  app.set_help_flag();  // our own -h: per-command help needs the command first
+  std::string command, selector, exclude, keep_keys, drop_keys, query, params, resend, older, newer;
+  bool help = false, version = false;
+  CliOptions o;
+  std::vector<std::pair<std::string, std::string>> sets;
+  auto last = CLI::MultiOptionPolicy::TakeLast;  // like argparse: a repeated option's last value wins
+  app.add_option("command", command);
+  app.add_option("-c,--config-file", o.config_file)->multi_option_policy(last);
+  app.add_option("-s,--selector", selector)->multi_option_policy(last);
+  app.add_option("-e,--exclude", exclude)->multi_option_policy(last);
+  app.add_option("-k,--keep-keys", keep_keys)->multi_option_policy(last);
+  app.add_option("-d,--drop-keys", drop_keys)->multi_option_policy(last);
+  app.add_option("-q,--query", query)->multi_option_policy(last);
+  app.add_option("-p,--params", params)->multi_option_policy(last);
+  app.add_flag("-w,--wipe", o.wipe);
+  app.add_flag("-f,--force", o.force);
+  app.add_option("-o,-t,--older-than", older)->multi_option_policy(last);
+  app.add_option("-n,--newer-than", newer)->multi_option_policy(last);
+  app.add_option("-r,--resend-status-codes,--retry-status-codes", resend)->multi_option_policy(last);
+  app.add_option("--results-file", o.results_file)->multi_option_policy(last);
+  app.add_option("--set", sets);
+  app.add_flag("-v,--version", version);
+  app.add_flag("-h,--help", help);
+
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 takes them reversed
+  try {
+    app.parse(args);
+  } catch (const CLI::ExtrasError& e) {
+    // CLI11 says "The following arguments were not expected: --bogus"; keep just the arguments.
+    std::string what = e.what();
+    const auto colon = what.find(": ");
+    throw Error("unknown option or argument: " + (colon == std::string::npos ? what : what.substr(colon + 2)) + k_hint);
+  } catch (const CLI::ParseError& e) {
+    throw Error(std::string(e.what()) + k_hint);
+  }
+
+  Parsed out;
+  if (version) {
+    out.action = Parsed::Action::version;
+    out.text = std::string("lightbeam, version ") + k_version + "\n";
+    return out;
+  }
+  const CommandInfo* info = command.empty() ? nullptr : find_command(command);
+  if (help) {
+    out.action = Parsed::Action::help;
+    out.text = info ? command_help(*info) : main_help();
+    return out;
+  }
+  if (command.empty()) throw Error(std::string("no command given: use one of count, fetch, validate, send, validate+send, delete, truncate, create") + k_hint);
+  if (!info)
+    throw Error("unknown command \"" + command + "\": use one of count, fetch, validate, send, validate+send, delete, truncate, create" + k_hint);
+
+  o.command = command;
+  o.selector = data::split_list(selector);
+  o.exclude = data::split_list(exclude);
+  o.keep_keys = data::split_list(keep_keys);
+  o.drop_keys = data::split_list(drop_keys);
+  if (!query.empty()) {
+    require_json_object(query, "-q/--query");
+    o.query_json = query;
+  }
+  if (!params.empty()) {
+    config::parse_params(params);  // checks it is a JSON object without echoing it
+    o.params_json = params;
+  }
+  if (!older.empty()) o.older_than = older;
+  if (!newer.empty()) o.newer_than = newer;
+  check_timestamp(o.older_than, "-o/--older-than");
+  check_timestamp(o.newer_than, "-n/--newer-than");
+  if (!resend.empty()) o.resend_status_codes = parse_status_codes(resend);
+  o.overrides = sets;
+  out.options = std::move(o);
+  return out;
+}
+
+}  // namespace lightbeam::cli
