@@ -1,0 +1,572 @@
+// Per-line validation methods of `lightbeam validate` (see validator.hpp). Messages follow the
+// Python lightbeam's wording so scripts that read its output keep working.
+#include "core/schema/validator.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <iterator>
+
+#include "core/error.hpp"
+#include "core/http/engine.hpp"
+
+namespace lightbeam::schema {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+std::string_view method_name(Method m) {
+  switch (m) {
+    case Method::json: return "json";
+    case Method::schema: return "schema";
+    case Method::descriptors: return "descriptors";
+    case Method::uniqueness: return "uniqueness";
+    case Method::references: return "references";
+  }
+  return "";
+}
+
+Methods parse_methods(const std::vector<std::string>& names) {
+  Methods m{false, false, false, false};
+  for (const auto& raw : names) {
+    std::string n = to_lower(raw);
+    if (n == "*" || n == "all") {
+      return Methods{true, true, true, true};
+    } else if (n == "schema") {
+      m.schema = true;
+    } else if (n == "descriptors") {
+      m.descriptors = true;
+    } else if (n == "uniqueness") {
+      m.uniqueness = true;
+    } else if (n == "references") {
+      m.references = true;
+    } else if (n == "json") {
+      // always on
+    } else {
+      throw Error("validate.methods: unknown method \"" + raw +
+                  "\"; use a list of schema, descriptors, uniqueness, references, or \"*\" / all");
+    }
+  }
+  return m;
+}
+
+std::string methods_text(const Methods& m) {
+  std::vector<std::string> v;
+  if (m.schema) v.push_back("'schema'");
+  if (m.descriptors) v.push_back("'descriptors'");
+  if (m.uniqueness) v.push_back("'uniqueness'");
+  if (m.references) v.push_back("'references'");
+  return fmt::format("[{}]", fmt::join(v, ", "));
+}
+
+Hash128 hash128(std::string_view bytes) {
+  return Hash128{std::_Hash_bytes(bytes.data(), bytes.size(), 0x9e3779b97f4a7c15ULL),
+                 std::_Hash_bytes(bytes.data(), bytes.size(), 0xc2b2ae3d27d4eb4fULL)};
+}
+
+namespace {
+
+void lower_into(std::string& out, std::string_view s) {
+  for (char c : s) out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+}
+
+std::string singular_lower(std::string_view descriptor) {
+  std::string s;
+  lower_into(s, descriptor);
+  if (!s.empty() && s.back() == 's') s.pop_back();
+  return s;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The value at a path of object keys, or nullopt.
+std::optional<element> at_path(element doc, const JsonPath& path) {
+  element cur = doc;
+  for (const auto& seg : path.segments) {
+    simdjson::dom::object obj;
+    if (cur.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+    if (obj.at_key(seg).get(cur) != simdjson::SUCCESS) return std::nullopt;
+  }
+  return cur;
+}
+
+// Minified JSON of a value (json.dumps of the Python tool, compact).
+std::string dumps_value(element v) { return std::string(simdjson::minify(v)); }
+
+// {"a": 1, "b": "x"} from (name, value) pairs, values as minified JSON.
+std::string dumps_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string s = "{";
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (i) s += ", ";
+    fmt::format_to(std::back_inserter(s), "\"{}\": {}", pairs[i].first, pairs[i].second);
+  }
+  s += "}";
+  return s;
+}
+
+std::string dumps_object(simdjson::dom::object obj, std::string_view skip_key) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto f : obj) {
+    if (f.key == skip_key) continue;
+    std::string v;
+    if (f.value.type() == element_type::OBJECT) {
+      v = dumps_object(simdjson::dom::object(f.value), "");
+    } else {
+      v = dumps_value(f.value);
+    }
+    pairs.emplace_back(std::string(f.key), std::move(v));
+  }
+  return dumps_pairs(pairs);
+}
+
+}  // namespace
+
+void append_key_value(std::string& out, element v, bool fold_case) {
+  switch (v.type()) {
+    case element_type::STRING: {
+      std::string_view s(v);
+      out.push_back('s');
+      out += std::to_string(s.size());
+      out.push_back(':');
+      if (fold_case) {
+        lower_into(out, s);
+      } else {
+        out += s;
+      }
+      break;
+    }
+    case element_type::INT64: fmt::format_to(std::back_inserter(out), "n{};", int64_t(v)); break;
+    case element_type::UINT64: fmt::format_to(std::back_inserter(out), "n{};", uint64_t(v)); break;
+    case element_type::DOUBLE: {
+      double d = double(v);
+      if (d == static_cast<double>(static_cast<int64_t>(d)))
+        fmt::format_to(std::back_inserter(out), "n{};", static_cast<int64_t>(d));
+      else
+        fmt::format_to(std::back_inserter(out), "n{};", d);
+      break;
+    }
+    case element_type::BOOL: out += bool(v) ? "t;" : "f;"; break;
+    case element_type::NULL_VALUE: out += "z;"; break;
+    default: {
+      auto m = simdjson::minify(v);
+      fmt::format_to(std::back_inserter(out), "j{}:{}", m.size(), m);
+    }
+  }
+}
+
+void append_missing(std::string& out) { out += "m;"; }
+
+// --- DescriptorSet ---
+
+void DescriptorSet::add(std::string_view descriptor, std::string_view ns, std::string_view code_value) {
+  std::string key;
+  lower_into(key, ns);
+  key.push_back('#');
+  lower_into(key, code_value);
+  any_.insert(hash128(key));
+  if (!descriptor.empty()) typed_.insert(hash128(singular_lower(descriptor) + '\x1f' + key));
+}
+
+bool DescriptorSet::contains(std::string_view descriptor, std::string_view uri) const {
+  std::string key;
+  if (descriptor.empty()) {
+    lower_into(key, uri);
+    return any_.count(hash128(key)) > 0;
+  }
+  key = singular_lower(descriptor) + '\x1f';
+  lower_into(key, uri);
+  return typed_.count(hash128(key)) > 0;
+}
+
+// --- LocalReferenceIndex ---
+
+void LocalReferenceIndex::want(const Reference* ref) {
+  if (!ref || keys_.count(ref)) return;
+  keys_[ref];
+  for (const auto& t : ref->targets)
+    if (t.endpoint) by_endpoint_[t.endpoint].push_back(Use{ref, &t});
+}
+
+std::vector<const Endpoint*> LocalReferenceIndex::wanted_endpoints() const {
+  std::vector<const Endpoint*> v;
+  for (const auto& [ep, uses] : by_endpoint_) v.push_back(ep);
+  std::sort(v.begin(), v.end(), [](const Endpoint* a, const Endpoint* b) { return a->path < b->path; });
+  return v;
+}
+
+void LocalReferenceIndex::add_document(const Endpoint& ep, element doc) {
+  auto it = by_endpoint_.find(&ep);
+  if (it == by_endpoint_.end()) return;
+  std::string buf;
+  for (const auto& use : it->second) {
+    buf.clear();
+    for (size_t i = 0; i < use.ref->fields.size(); ++i) {
+      auto v = i < use.target->field_paths.size() ? at_path(doc, use.target->field_paths[i]) : std::nullopt;
+      if (v) {
+        append_key_value(buf, *v, use.ref->fields[i].is_descriptor);
+      } else {
+        append_missing(buf);
+      }
+    }
+    keys_[use.ref].insert(hash128(buf));
+  }
+}
+
+bool LocalReferenceIndex::contains(const Reference* ref, const Hash128& key) const {
+  auto it = keys_.find(ref);
+  return it != keys_.end() && it->second.count(key) > 0;
+}
+
+size_t LocalReferenceIndex::size() const {
+  size_t n = 0;
+  for (const auto& [r, s] : keys_) n += s.size();
+  return n;
+}
+
+// --- EndpointValidator ---
+
+namespace {
+
+void collect_descriptor_types(const SpecModel& model, const ObjectModel* om, std::unordered_map<std::string, const Endpoint*>& out,
+                              std::unordered_set<const ObjectModel*>& seen, std::vector<const Reference*>* refs) {
+  if (!om || !seen.insert(om).second) return;
+  for (const auto& p : om->properties) {
+    switch (p.kind) {
+      case PropertyKind::descriptor:
+        if (p.descriptor) out.emplace(p.name, p.descriptor);
+        break;
+      case PropertyKind::reference:
+        if (p.reference) {
+          if (refs && std::find(refs->begin(), refs->end(), p.reference) == refs->end()) refs->push_back(p.reference);
+          for (const auto& f : p.reference->fields)
+            if (f.is_descriptor && f.descriptor) out.emplace(f.name, f.descriptor);
+        }
+        break;
+      case PropertyKind::object:
+      case PropertyKind::array: collect_descriptor_types(model, p.object, out, seen, refs); break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+EndpointValidator::EndpointValidator(const SpecModel& model, const Endpoint& ep, ValidatorOptions options,
+                                     const DescriptorSet* descriptors, const LocalReferenceIndex* local)
+    : model_(model), ep_(ep), options_(std::move(options)), descriptors_(descriptors), local_(local) {
+  if (options_.methods.schema) {
+    if (!ep.body || !ep.body->schema)
+      throw Error("the OpenAPI documents have no body schema for " + ep.path + "; cannot validate it by schema");
+    CompileOptions co;
+    co.formats = FormatMode::edfi;
+    co.coerce_types = true;
+    co.where = fmt::format("{} spec, endpoint {}, schema {}", ep.is_descriptor ? "descriptors" : "resources", ep.path,
+                           ep.schema_name);
+    const SpecModel* m = &model_;
+    schema_.emplace(CompiledSchema::compile(*ep.body->schema, [m](std::string_view ref) { return m->resolve(ref); }, co));
+  }
+  std::unordered_set<const ObjectModel*> seen;
+  collect_descriptor_types(model_, ep.body, descriptor_types_, seen, nullptr);
+}
+
+std::vector<const Reference*> EndpointValidator::references() const {
+  std::unordered_map<std::string, const Endpoint*> dummy;
+  std::unordered_set<const ObjectModel*> seen;
+  std::vector<const Reference*> refs;
+  collect_descriptor_types(model_, ep_.body, dummy, seen, &refs);
+  return refs;
+}
+
+// State of one walk over a payload for collections and references.
+struct EndpointValidator::Walk {
+  std::vector<std::string> path;  // "gradeLevels[1]", "birthData" ...
+  std::string collection_failure;
+  std::string reference_failure;
+  std::vector<RemoteCheck>* remote = nullptr;
+  std::string buf;
+
+  std::string path_text() const {
+    std::string s;
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (i && path[i][0] != '[') s.push_back('.');
+      s += path[i];
+    }
+    return s;
+  }
+};
+
+bool EndpointValidator::check_descriptors(element v, std::string& path, std::string& message) const {
+  if (v.type() == element_type::OBJECT) {
+    for (auto f : simdjson::dom::object(v)) {
+      auto t = f.value.type();
+      if (t == element_type::OBJECT || t == element_type::ARRAY) {
+        size_t len = path.size();
+        if (!path.empty()) path.push_back('.');
+        path += f.key;
+        if (check_descriptors(f.value, path, message)) return true;
+        path.resize(len);
+      } else if (t == element_type::STRING && ends_with(f.key, "Descriptor")) {
+        std::string_view value(f.value);
+        std::string at = path.empty() ? std::string() : fmt::format(" (at {})", path);
+        if (value.find('#') == std::string_view::npos) {
+          message = fmt::format("{} is not a valid descriptor value for {}{}; format should be like `uri://namespace.org/SomeDescriptor#SomeValue`",
+                                value, f.key, at);
+          return true;
+        }
+        if (!descriptors_) continue;
+        const Endpoint* type = nullptr;
+        auto it = descriptor_types_.find(std::string(f.key));
+        if (it != descriptor_types_.end()) {
+          type = it->second;
+        } else {
+          type = model_.descriptor_for_property(f.key, ep_.project);
+        }
+        bool ok = type ? descriptors_->contains(type->name, value) : descriptors_->contains("", value);
+        if (!ok) {
+          message = fmt::format("{} is not a valid descriptor value for {}{}", value, f.key, at);
+          return true;
+        }
+      }
+    }
+  } else if (v.type() == element_type::ARRAY) {
+    size_t i = 0;
+    for (element e : simdjson::dom::array(v)) {
+      size_t len = path.size();
+      fmt::format_to(std::back_inserter(path), "[{}]", i++);
+      if (check_descriptors(e, path, message)) return true;
+      path.resize(len);
+    }
+  }
+  return false;
+}
+
+bool EndpointValidator::reference_selected(const std::string& ref_path) const {
+  if (options_.reference_selector.empty()) return true;
+  std::string key = ep_.name + "." + ref_path;
+  bool listed = false;
+  for (const auto& s : options_.reference_selector) {
+    std::string_view pat = s;
+    bool star_front = !pat.empty() && pat.front() == '*';
+    bool star_back = pat.size() > 1 && pat.back() == '*';
+    std::string_view core = pat.substr(star_front ? 1 : 0);
+    if (star_back && !core.empty()) core.remove_suffix(1);
+    std::string lk = to_lower(key), lc = to_lower(core);
+    bool m = star_front && star_back ? lk.find(lc) != std::string::npos
+             : star_front            ? ends_with(lk, lc)
+             : star_back             ? lk.compare(0, lc.size(), lc) == 0
+                                     : lk == lc;
+    if (m) {
+      listed = true;
+      break;
+    }
+  }
+  return options_.selector_include ? listed : !listed;
+}
+
+void EndpointValidator::check_reference(const Property& p, simdjson::dom::object obj, Walk& w) const {
+  if (!w.reference_failure.empty() || !p.reference) return;
+  const Reference& ref = *p.reference;
+  // The selector names nested references by their property path without indexes.
+  std::string sel_path;
+  for (const auto& seg : w.path) {
+    if (seg[0] == '[') continue;
+    sel_path += seg + ".";
+  }
+  sel_path += p.name;
+  if (!reference_selected(sel_path)) return;
+  w.buf.clear();
+  bool any_value = false;
+  for (const auto& f : ref.fields) {
+    element v;
+    if (obj.at_key(f.name).get(v) == simdjson::SUCCESS && v.type() != element_type::NULL_VALUE) {
+      append_key_value(w.buf, v, f.is_descriptor);
+      any_value = true;
+    } else {
+      append_missing(w.buf);
+    }
+  }
+  if (!any_value) return;  // an empty reference object: the schema method reports missing fields
+  if (local_ && local_->contains(&ref, hash128(w.buf))) return;
+  std::string at = w.path.empty() ? std::string(": ") : fmt::format(" (at {}): ", w.path_text());
+  std::string message = fmt::format("payload contains an invalid {}{}{}", p.name, at, dumps_object(obj, "link"));
+  if (!options_.remote_references || !w.remote) {
+    w.reference_failure = std::move(message);
+    return;
+  }
+  RemoteCheck rc;
+  rc.message = std::move(message);
+  for (const auto& t : ref.targets) {
+    if (!t.endpoint) continue;
+    std::string q = t.endpoint->project + "/" + t.endpoint->name + "?";
+    bool first = true;
+    for (size_t i = 0; i < ref.fields.size() && i < t.field_paths.size(); ++i) {
+      element v;
+      if (obj.at_key(ref.fields[i].name).get(v) != simdjson::SUCCESS) continue;
+      std::string text;
+      if (v.type() == element_type::STRING) {
+        text = std::string(std::string_view(v));
+      } else {
+        text = std::string(simdjson::minify(v));
+      }
+      if (!first) q.push_back('&');
+      first = false;
+      q += http::url_encode(t.field_paths[i].segments.back());
+      q.push_back('=');
+      q += http::url_encode(text);
+    }
+    rc.queries.push_back(std::move(q));
+  }
+  if (rc.queries.empty()) {
+    w.reference_failure = std::move(rc.message);
+    return;
+  }
+  w.remote->push_back(std::move(rc));
+}
+
+void EndpointValidator::walk_object(const ObjectModel& om, simdjson::dom::object obj, Walk& w) const {
+  for (auto f : obj) {
+    const Property* p = om.find(f.key);
+    if (!p) continue;
+    auto t = f.value.type();
+    switch (p->kind) {
+      case PropertyKind::reference:
+        if (options_.methods.references && t == element_type::OBJECT) {
+          check_reference(*p, simdjson::dom::object(f.value), w);
+        }
+        break;
+      case PropertyKind::object:
+        if (p->object && t == element_type::OBJECT) {
+          w.path.emplace_back(f.key);
+          walk_object(*p->object, simdjson::dom::object(f.value), w);
+          w.path.pop_back();
+        }
+        break;
+      case PropertyKind::array: {
+        if (!p->object || t != element_type::ARRAY) break;
+        auto arr = simdjson::dom::array(f.value);
+        // Item identity within this one collection (§4.6): hash per item, duplicates reported.
+        bool check_items = options_.methods.uniqueness && !p->item_identity.empty() && w.collection_failure.empty();
+        std::vector<Hash128> seen;
+        size_t i = 0;
+        for (element item : arr) {
+          simdjson::dom::object io;
+          if (item.get_object().get(io) != simdjson::SUCCESS) {
+            ++i;
+            continue;
+          }
+          std::string index_seg = fmt::format("[{}]", i);
+          if (check_items) {
+            w.buf.clear();
+            bool any = false;
+            for (const auto& path : p->item_identity) {
+              auto v = at_path(item, path);
+              if (v) {
+                append_key_value(w.buf, *v, ends_with(path.segments.back(), "Descriptor"));
+                any = true;
+              } else {
+                append_missing(w.buf);
+              }
+            }
+            Hash128 h = hash128(w.buf);
+            if (any && std::find(seen.begin(), seen.end(), h) != seen.end() && w.collection_failure.empty()) {
+              std::vector<std::pair<std::string, std::string>> pairs;
+              for (const auto& path : p->item_identity) {
+                auto v = at_path(item, path);
+                pairs.emplace_back(path.segments.back(), v ? dumps_value(*v) : "null");
+              }
+              w.path.emplace_back(f.key);
+              w.path.push_back(index_seg);
+              w.collection_failure = fmt::format("duplicate value(s) for identity key(s) (at {}): {}", w.path_text(), dumps_pairs(pairs));
+              w.path.pop_back();
+              w.path.pop_back();
+            }
+            seen.push_back(h);
+          }
+          w.path.emplace_back(f.key);
+          w.path.push_back(std::move(index_seg));
+          walk_object(*p->object, io, w);
+          w.path.pop_back();
+          w.path.pop_back();
+          ++i;
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_view text, LineResult& out) const {
+  out.clear();
+  element doc;
+  auto err = parser.parse(text.data(), text.size(), false).get(doc);
+  if (err) {
+    if (err == simdjson::UTF8_ERROR) {
+      out.failures.emplace_back(Method::json, "invalid JSON: the line is not valid UTF-8");
+    } else {
+      out.failures.emplace_back(Method::json, std::string("invalid JSON: ") + simdjson::error_message(err));
+    }
+    return;
+  }
+  if (doc.type() != element_type::OBJECT) {
+    out.failures.emplace_back(Method::json, "invalid JSON: the line is not a JSON object");
+    return;
+  }
+  if (schema_ && !schema_->is_valid(doc)) {
+    auto e = schema_->first_error(doc);
+    out.failures.emplace_back(Method::schema, e ? e->to_string() : std::string("does not match the schema"));
+    return;
+  }
+  if (options_.methods.descriptors) {
+    std::string path, message;
+    if (check_descriptors(doc, path, message)) {
+      out.failures.emplace_back(Method::descriptors, std::move(message));
+      return;
+    }
+  }
+  if (options_.methods.uniqueness && !ep_.identity_paths.empty()) {
+    thread_local std::string buf;
+    buf.clear();
+    bool any = false;
+    for (const auto& path : ep_.identity_paths) {
+      auto v = at_path(doc, path);
+      if (v) {
+        append_key_value(buf, *v, ep_.is_descriptor || ends_with(path.segments.back(), "Descriptor"));
+        any = true;
+      } else {
+        append_missing(buf);
+      }
+    }
+    if (any) {
+      out.has_identity = true;
+      out.identity = hash128(buf);
+    }
+  }
+  bool walk_needed = (options_.methods.uniqueness || options_.methods.references) && ep_.body;
+  if (walk_needed) {
+    Walk w;
+    w.remote = &out.remote;
+    walk_object(*ep_.body, simdjson::dom::object(doc), w);
+    if (!w.collection_failure.empty()) out.failures.emplace_back(Method::uniqueness, std::move(w.collection_failure));
+    if (!w.reference_failure.empty()) out.failures.emplace_back(Method::references, std::move(w.reference_failure));
+  }
+}
+
+std::string EndpointValidator::identity_text(element doc) const {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& path : ep_.identity_paths) {
+    auto v = at_path(doc, path);
+    pairs.emplace_back(path.segments.back(), v ? dumps_value(*v) : "null");
+  }
+  return dumps_pairs(pairs);
+}
+
+std::string EndpointValidator::duplicate_message(element doc) const {
+  return fmt::format("duplicate value(s) for identity key(s): {}", identity_text(doc));
+}
+
+}  // namespace lightbeam::schema
