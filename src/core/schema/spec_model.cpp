@@ -602,17 +602,29 @@ struct SpecModel::Impl {
   // §4.4: a resource is a subclass of abstract A when a top-level property (or its items) uses a schema
   // named <A>_<Something> (DMS) / <a><Something> (ODS) other than A's reference schema.
   void detect_subclasses() {
+    // The owner of a common type is the longest resource or abstract schema name it starts with
+    // (EdFi_EducationOrganization_Address → EdFi_EducationOrganization; ODS edFi_educationOrganizationAddress →
+    // edFi_educationOrganization, but edFi_educationOrganizationNetworkXxx → edFi_educationOrganizationNetwork).
+    std::vector<std::string> owners;
+    for (const auto& [name, ep] : by_schema) owners.push_back(name);
+    for (const auto& a : abstract_store) owners.push_back(reference_base(a.reference->schema_name));
+    auto owner_of = [&](const std::string& n) {
+      std::string best;
+      for (const auto& o : owners) {
+        if (o.size() >= n.size() || o.size() <= best.size() || n.compare(0, o.size(), o) != 0) continue;
+        char next = n[o.size()];
+        if (next == '_' || std::isupper(static_cast<unsigned char>(next))) best = o;
+      }
+      return best;
+    };
     for (auto& a_mut : abstract_store) {
       AbstractResource& a = a_mut;
       std::string base = reference_base(a.reference->schema_name);
-      bool dms = ends_with(a.reference->schema_name, "_Reference");
       auto uses = [&](const std::string& ref) {
         if (ref.empty()) return false;
         std::string n = ref_name(ref);
         if (is_reference_schema_name(n) || by_schema.count(n)) return false;
-        if (dms) return n.size() > base.size() + 1 && n.compare(0, base.size() + 1, base + "_") == 0;
-        return n.size() > base.size() && n.compare(0, base.size(), base) == 0 &&
-               std::isupper(static_cast<unsigned char>(n[base.size()]));
+        return owner_of(n) == base;
       };
       for (auto& ep : endpoint_store) {
         if (ep.is_descriptor) continue;
