@@ -10,7 +10,7 @@ namespace {
 
 bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
-std::string text_of(const nlohmann::json& v) {
+std::string text_of(const nlohmann::ordered_json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
 }
@@ -42,13 +42,13 @@ std::string linearize(std::string_view text) {
 
 std::string reduce_reason(int status, std::string_view body) {
   const std::string prefix = std::to_string(status) + ": ";
-  auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  auto doc = nlohmann::ordered_json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_object()) {
     auto ve = doc.find("validationErrors");
     if (ve != doc.end() && ve->is_object() && !ve->empty()) {
       std::string msg;
       for (auto it = ve->begin(); it != ve->end(); ++it) {
-        auto add = [&](const nlohmann::json& m) {
+        auto add = [&](const nlohmann::ordered_json& m) {
           if (!msg.empty()) msg += "; ";
           msg += text_of(m) + " (at " + it.key() + ")";
         };

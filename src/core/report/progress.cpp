@@ -1,0 +1,84 @@
+// Send progress (see progress.hpp).
+#include "core/report/progress.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace lightbeam::report {
+namespace {
+
+std::string format_counts(const std::vector<std::pair<int, std::size_t>>& statuses) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(statuses[i].first) + ": " + std::to_string(statuses[i].second);
+  }
+  return s + "}";
+}
+
+std::string format_duration(double seconds) {
+  if (seconds < 0 || seconds > 99 * 3600) return "?";
+  long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+}  // namespace
+
+Progress::Progress(Mode mode, double log_interval_seconds) : mode_(mode), log_interval_(log_interval_seconds) {
+  if (mode_ == Mode::automatic) mode_ = ::isatty(STDERR_FILENO) ? Mode::live : Mode::log;
+}
+
+Progress::~Progress() { clear(); }
+
+void Progress::start(const std::string& label, std::uintmax_t total_bytes) {
+  clear();
+  label_ = label;
+  total_bytes_ = total_bytes;
+  started_ = last_ = std::chrono::steady_clock::now();
+}
+
+void Progress::update(std::size_t done, std::uintmax_t bytes_done,
+                      const std::vector<std::pair<int, std::size_t>>& statuses) {
+  if (mode_ == Mode::off) return;
+  auto now = std::chrono::steady_clock::now();
+  double since = std::chrono::duration<double>(now - last_).count();
+  if (since < (mode_ == Mode::live ? 0.2 : log_interval_)) return;
+  last_ = now;
+  draw(done, bytes_done, statuses);
+}
+
+void Progress::draw(std::size_t done, std::uintmax_t bytes_done,
+                    const std::vector<std::pair<int, std::size_t>>& statuses) {
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+  double fraction = total_bytes_ ? static_cast<double>(bytes_done) / static_cast<double>(total_bytes_) : 0;
+  if (fraction > 1) fraction = 1;
+  std::string eta = fraction > 0 ? format_duration(elapsed / fraction - elapsed) : "?";
+  std::size_t total_est = fraction > 0 ? static_cast<std::size_t>(static_cast<double>(done) / fraction) : 0;
+  if (mode_ == Mode::live) {
+    std::fprintf(stderr, "\r\033[K%s: %zu/~%zu (%.0f%%), %.0f rec/s, ETA %s, %s", label_.c_str(), done, total_est,
+                 fraction * 100, rate, eta.c_str(), format_counts(statuses).c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  } else {
+    spdlog::info("  ({}: {} of ~{} payloads ({:.0f}%), {:.0f}/s, ETA {}; status counts: {})", label_, done, total_est,
+                 fraction * 100, rate, eta, format_counts(statuses));
+  }
+}
+
+void Progress::clear() {
+  if (mode_ == Mode::live && drawn_) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+}
+
+}  // namespace lightbeam::report

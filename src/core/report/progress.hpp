@@ -1,0 +1,40 @@
+// Send progress: on a terminal one live line on stderr (endpoint, done/total, records/s, ETA,
+// counts by status), redrawn a few times a second; otherwise an INFO log line every few
+// seconds. Never both.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lightbeam::report {
+
+class Progress {
+ public:
+  enum class Mode { automatic, live, log, off };
+  explicit Progress(Mode mode = Mode::automatic, double log_interval_seconds = 5.0);
+  ~Progress();
+
+  // A new endpoint (or group of endpoints) starts; total_bytes of its files gives the ETA.
+  void start(const std::string& label, std::uintmax_t total_bytes);
+  // Cheap to call per outcome: redraws at most every 200 ms (live) or log interval (log).
+  void update(std::size_t done, std::uintmax_t bytes_done, const std::vector<std::pair<int, std::size_t>>& statuses);
+  // Clears the live line (call before logging, and at the end of an endpoint).
+  void clear();
+
+  bool live() const { return mode_ == Mode::live; }
+
+ private:
+  void draw(std::size_t done, std::uintmax_t bytes_done, const std::vector<std::pair<int, std::size_t>>& statuses);
+
+  Mode mode_;
+  double log_interval_;
+  std::string label_;
+  std::uintmax_t total_bytes_ = 0;
+  std::chrono::steady_clock::time_point started_, last_;
+  bool drawn_ = false;
+};
+
+}  // namespace lightbeam::report

@@ -1,0 +1,345 @@
+// `lightbeam send`: stream every selected endpoint's JSONL lines into the request engine (pool_size
+// requests always in flight, endpoints of one dependency order back to back without a barrier),
+// skip payloads the state has seen, record each outcome in the state and the results as it
+// arrives, and stop cleanly on the first SIGINT/SIGTERM.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/config/timestamp.hpp"
+#include "core/data/discovery.hpp"
+#include "core/data/jsonl_reader.hpp"
+#include "core/edfi/api_client.hpp"
+#include "core/error.hpp"
+#include "core/http/engine.hpp"
+#include "core/report/progress.hpp"
+#include "core/report/reasons.hpp"
+#include "core/report/results.hpp"
+#include "core/state/state_store.hpp"
+#include "lightbeam/commands/commands.hpp"
+
+namespace lightbeam::commands {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Signals: the first asks the run to stop reading; the second exits at once (the state journal
+// keeps the state consistent without any cleanup).
+std::atomic<int> g_signals{0};
+
+extern "C" void on_stop_signal(int) {
+  if (g_signals.fetch_add(1) >= 1) _exit(130);
+}
+
+class SignalGuard {
+ public:
+  SignalGuard() {
+    g_signals = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// Consecutive transport failures (after the engine's retries) that end the run: the API is gone.
+constexpr int k_max_consecutive_transport_failures = 3;
+
+struct EndpointWork {
+  std::string name;
+  std::string url;
+  std::vector<fs::path> files;
+  std::vector<std::string> file_names;  // as reported in results and logs
+  std::uintmax_t bytes = 0;
+  state::EndpointState seen;
+  std::size_t skipped_logged = 0;
+};
+
+struct InFlight {
+  std::uint32_t endpoint;
+  std::uint32_t file;
+  std::size_t line;
+  state::Digest digest;
+};
+
+state::ResendCriteria criteria_from(const CliOptions& o) {
+  state::ResendCriteria c;
+  c.force = o.force;
+  if (o.older_than && !o.older_than->empty()) {
+    c.older_than = config::parse_timestamp(*o.older_than);
+    if (!c.older_than)
+      throw Error("-o/--older-than: cannot read \"" + *o.older_than +
+                  "\" as a timestamp; use e.g. 2020-12-25T00:00:00 or 2020-12-25");
+  }
+  if (o.newer_than && !o.newer_than->empty()) {
+    c.newer_than = config::parse_timestamp(*o.newer_than);
+    if (!c.newer_than)
+      throw Error("-n/--newer-than: cannot read \"" + *o.newer_than +
+                  "\" as a timestamp; use e.g. 2020-12-25T00:00:00 or 2020-12-25");
+  }
+  c.statuses = o.resend_status_codes;
+  return c;
+}
+
+class Sender {
+ public:
+  Sender(const RunContext& ctx, edfi::ApiClient& client, state::StateStore& store, report::Results& results)
+      : ctx_(ctx), client_(client), store_(store), results_(results), criteria_(criteria_from(ctx.options)) {}
+
+  // Sends one dependency-order group of endpoints (no barrier between them).
+  void send_group(std::vector<EndpointWork>& group) {
+    group_ = &group;
+    ep_ = 0;
+    file_ = 0;
+    reader_.reset();
+    done_ = 0;
+    bytes_done_ = 0;
+    std::uintmax_t bytes = 0;
+    std::string label;
+    for (auto& w : group) {
+      bytes += w.bytes;
+      label += (label.empty() ? "" : ",") + w.name;
+      results_.begin_endpoint(w.name);
+      spdlog::info("sending endpoint {} ...", w.name);
+    }
+    progress_.start(label, bytes);
+    auto& engine = client_.engine();
+    engine.run([this] { return next(); }, [this](http::Outcome&& o) { done(std::move(o)); });
+    store_.flush();
+    progress_.clear();
+    for (auto& w : group) {
+      auto c = results_.counts(w.name);
+      if (c.skipped > 0)
+        spdlog::info("skipped {} of {} payloads because they were previously processed and did not match any resend criteria",
+                     c.skipped, c.processed);
+      spdlog::info("finished processing endpoint {}!", w.name);
+      results_.log_summary(w.name);
+    }
+    if (abort_) throw Error(*abort_);
+  }
+
+  bool interrupted() const { return g_signals.load() > 0; }
+
+ private:
+  std::optional<http::Request> next() {
+    if (abort_) return std::nullopt;
+    auto& group = *group_;
+    while (ep_ < group.size()) {
+      if (interrupted()) {
+        if (!stop_logged_) {
+          progress_.clear();
+          spdlog::warn("interrupted: no new requests; waiting for the {} in flight (press Ctrl-C again to quit at once)",
+                       in_flight_.size());
+          stop_logged_ = true;
+        }
+        return std::nullopt;
+      }
+      EndpointWork& w = group[ep_];
+      if (file_ >= w.files.size()) {
+        ++ep_;
+        file_ = 0;
+        continue;
+      }
+      if (!reader_) reader_ = std::make_unique<data::JsonlReader>(w.files[file_]);
+      auto line = reader_->next();
+      if (!line) {
+        reader_.reset();
+        ++file_;
+        continue;
+      }
+      bytes_done_ += line->text.size() + 1;
+      state::Digest digest = state::payload_hash(line->text);
+      if (!w.seen.should_send(digest, criteria_)) {
+        results_.record_skipped(w.name);
+        ++done_;
+        continue;
+      }
+      simdjson::dom::element doc;
+      std::string error;
+      if (!data::parse_line(parser_, w.files[file_], *line, doc, error)) {
+        // Counted as a failure of this line (the API would answer 400); never sent, not in state.
+        std::string message = error;
+        auto pos = message.find(": ");
+        if (pos != std::string::npos && message.compare(0, pos, data::where(w.files[file_], line->number).substr(0, pos)) == 0)
+          message = message.substr(pos + 2);
+        spdlog::warn("{}  (at line {} of {} )", message, line->number, w.file_names[file_]);
+        results_.record_failure(w.name, 400, message, w.file_names[file_], line->number);
+        ++done_;
+        continue;
+      }
+      http::Request req;
+      req.method = "POST";
+      req.url = w.url;
+      req.body.assign(state::strip_ascii_whitespace(line->text));
+      req.tag = next_tag_++;
+      in_flight_.emplace(req.tag, InFlight{static_cast<std::uint32_t>(ep_), static_cast<std::uint32_t>(file_), line->number, digest});
+      return req;
+    }
+    return std::nullopt;
+  }
+
+  void done(http::Outcome&& o) {
+    auto it = in_flight_.find(o.tag);
+    if (it == in_flight_.end()) return;
+    InFlight f = it->second;
+    in_flight_.erase(it);
+    EndpointWork& w = (*group_)[f.endpoint];
+    const std::string& file = w.file_names[f.file];
+    ++done_;
+    const int status = static_cast<int>(o.status);
+    if (o.transport_failed()) {
+      std::string reason = report::transport_reason(o.error);
+      results_.record_failure(w.name, 0, reason, file, f.line);
+      spdlog::warn("{}  (at line {} of {} )", reason, f.line, file);
+      if (++consecutive_transport_ >= k_max_consecutive_transport_failures && !abort_)
+        abort_ = "the API at " + w.url + " stopped answering (" + reason +
+                 "); the state of every payload sent so far is saved, so running the same command again sends only the rest";
+    } else {
+      consecutive_transport_ = 0;
+      if (status >= 200 && status < 300) {
+        results_.record_success(w.name, status);
+        store_.record(w.name, f.digest, status);
+      } else {
+        std::string reason = report::reduce_reason(status, o.body);
+        results_.record_failure(w.name, status, reason, file, f.line);
+        // As the Python tool: a 400 is not remembered (the payload counts as never sent), every
+        // other answer is.
+        if (status != 400) store_.record(w.name, f.digest, status);
+      }
+    }
+    progress_.update(done_, bytes_done_, results_.status_counts(w.name));
+  }
+
+  const RunContext& ctx_;
+  edfi::ApiClient& client_;
+  state::StateStore& store_;
+  report::Results& results_;
+  state::ResendCriteria criteria_;
+  report::Progress progress_;
+  simdjson::dom::parser parser_;
+
+  std::vector<EndpointWork>* group_ = nullptr;
+  std::size_t ep_ = 0, file_ = 0;
+  std::unique_ptr<data::JsonlReader> reader_;
+  std::unordered_map<std::uint64_t, InFlight> in_flight_;
+  std::uint64_t next_tag_ = 1;
+  std::size_t done_ = 0;
+  std::uintmax_t bytes_done_ = 0;
+  int consecutive_transport_ = 0;
+  std::optional<std::string> abort_;
+  bool stop_logged_ = false;
+};
+
+}  // namespace
+
+int run_send(const RunContext& ctx) {
+  const auto& cfg = ctx.config;
+  const auto& opts = ctx.options;
+  (void)criteria_from(opts);  // bad -o/-n values fail before anything else happens
+  data::require_data_dir(cfg.data_dir);
+
+  report::RunInfo info;
+  info.command = opts.command.empty() ? "send" : opts.command;
+  info.config_file = opts.config_file;
+  info.data_dir = cfg.data_dir;
+  info.api_url = cfg.edfi_api.base_url;
+  info.namespace_ = cfg.namespace_;
+  info.namespace_overrides = cfg.namespace_overrides;
+  report::Results results(info);
+  const auto layout = report::parse_layout(cfg.results_format);
+
+  edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe});
+  auto endpoints = client.select_endpoints(opts.selector, opts.exclude);
+
+  // Endpoints with data, grouped by dependency order.
+  std::vector<std::vector<EndpointWork>> groups;
+  int last_order = -1;
+  std::size_t with_data = 0;
+  for (const auto& e : endpoints) {
+    auto files = data::find_files(cfg.data_dir, e.name);
+    if (files.empty()) continue;
+    EndpointWork w;
+    w.name = e.name;
+    w.files = files;
+    for (const auto& f : files) {
+      w.file_names.push_back(f.string());
+      std::error_code ec;
+      auto size = fs::file_size(f, ec);
+      if (!ec) w.bytes += size;
+    }
+    if (groups.empty() || e.order != last_order) groups.emplace_back();
+    last_order = e.order;
+    groups.back().push_back(std::move(w));
+    ++with_data;
+  }
+  if (with_data == 0)
+    throw Error("no data files for the selected endpoints in data_dir " + cfg.data_dir +
+                " (looked for {endpoint}.jsonl, .ndjson, .json and {endpoint}/*.jsonl)");
+
+  client.auth()->authorization_header();  // wrong credentials fail here, before anything is read
+  state::StateStore store(cfg.state_dir);
+  for (auto& g : groups)
+    for (auto& w : g) {
+      w.url = client.data_url(w.name);
+      w.seen = store.load(w.name);
+    }
+
+  SignalGuard signals;
+  Sender sender(ctx, client, store, results);
+  bool interrupted = false;
+  auto write_results = [&](bool was_interrupted) {
+    if (opts.results_file.empty()) return;
+    results.write(opts.results_file, layout, was_interrupted);
+    spdlog::info("results written to {}", fs::absolute(opts.results_file).string());
+  };
+  try {
+    for (auto& g : groups) {
+      sender.send_group(g);
+      if (sender.interrupted()) {
+        interrupted = true;
+        break;
+      }
+    }
+  } catch (const Error&) {
+    store.flush();
+    write_results(sender.interrupted());
+    throw;
+  }
+  store.flush();
+  write_results(interrupted);
+  if (interrupted) {
+    spdlog::warn("interrupted: state saved; run the same command again to send the rest");
+    return 130;
+  }
+  auto t = results.totals();
+  if (t.processed == t.skipped) {
+    spdlog::info("all payloads skipped");
+    return 99;
+  }
+  if (t.processed == t.failed) {
+    spdlog::info("all payloads failed");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace lightbeam::commands

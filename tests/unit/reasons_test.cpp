@@ -1,0 +1,57 @@
+// Failure reasons: the Python lightbeam's reduction of API error bodies to one message.
+#include <gtest/gtest.h>
+
+#include "core/report/reasons.hpp"
+
+using lightbeam::report::linearize;
+using lightbeam::report::reduce_reason;
+using lightbeam::report::transport_reason;
+
+TEST(Reasons, ValidationErrorsListEveryMessageWithItsPath) {
+  std::string body = R"({"detail":"Data validation failed. See 'validationErrors' for details.",
+    "type":"urn:ed-fi:api:bad-request:data-validation-failed","title":"Data Validation Failed","status":400,
+    "validationErrors":{"$.schoolId":["schoolId is required."],"$.nameOfInstitution":["too\n long","empty"]},
+    "errors":["ignored"]})";
+  EXPECT_EQ(reduce_reason(400, body),
+            "schoolId is required. (at $.schoolId); too long (at $.nameOfInstitution); empty (at $.nameOfInstitution)");
+}
+
+TEST(Reasons, ErrorsArrayWhenNoValidationErrors) {
+  std::string body = R"({"detail":"The request construction was invalid.","validationErrors":{},
+    "errors":["Resource items can only be updated using PUT. To 'upsert' an item, remove the 'id'."]})";
+  EXPECT_EQ(reduce_reason(405, body),
+            "Resource items can only be updated using PUT. To `upsert` an item, remove the `id`.");
+}
+
+TEST(Reasons, MessageOfOlderOdsGetsTheStatus) {
+  std::string body = "{ \"message\": \"Validation of 'StudentSchoolAssociation' failed.\\n\\tStudent reference could not be resolved.\\n\" }";
+  EXPECT_EQ(reduce_reason(400, body),
+            "400: Validation of `StudentSchoolAssociation` failed. Student reference could not be resolved.");
+}
+
+TEST(Reasons, DetailWhenNothingElse) {
+  EXPECT_EQ(reduce_reason(409, R"({"detail":"The item  could not be\tdeleted.","validationErrors":{},"errors":[]})"),
+            "409: The item could not be deleted.");
+  EXPECT_EQ(reduce_reason(401, R"({"detail":"The caller could not be authenticated.","errors":[]})"),
+            "401: The caller could not be authenticated.");
+}
+
+TEST(Reasons, NonJsonAndEmptyBodies) {
+  EXPECT_EQ(reduce_reason(502, "<html>\n  Bad   gateway </html>\n"), "502: <html> Bad gateway </html>");
+  EXPECT_EQ(reduce_reason(503, ""), "503: (empty response)");
+  EXPECT_EQ(reduce_reason(503, " \n "), "503: (empty response)");
+  EXPECT_EQ(reduce_reason(500, "[1,2]"), "500: [1,2]");
+  EXPECT_EQ(reduce_reason(500, "{not json"), "500: {not json");
+}
+
+TEST(Reasons, NonStringEntriesAreDumped) {
+  EXPECT_EQ(reduce_reason(400, R"({"validationErrors":{"$.a":[{"x":1}]}})"), "{\"x\":1} (at $.a)");
+  EXPECT_EQ(reduce_reason(400, R"({"message":null,"detail":"d"})"), "400: d");
+}
+
+TEST(Reasons, LinearizeAndTransport) {
+  EXPECT_EQ(linearize("  a \t\r\n b\n"), "a b");
+  EXPECT_EQ(linearize(""), "");
+  EXPECT_EQ(transport_reason("Couldn't connect\nto server"), "Couldn`t connect to server");
+  EXPECT_EQ(transport_reason(""), "no response from the server");
+}

@@ -1,0 +1,209 @@
+// State store: hashes equal to the Python tool's, persistence, resend criteria, crash journal,
+// pickle import on first use, and the clear errors (corrupt DB, unwritable dir, disk full).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/state/state_store.hpp"
+#include "support/process.hpp"
+
+using namespace lightbeam::state;
+using lightbeam::testing::TempDir;
+
+namespace {
+
+// python3 from PATH (run_process does not search PATH).
+std::string python3() {
+  const char* path = std::getenv("PATH");
+  std::string p = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    auto end = p.find(':', start);
+    if (end == std::string::npos) end = p.size();
+    std::filesystem::path cand = std::filesystem::path(p.substr(start, end - start)) / "python3";
+    if (::access(cand.c_str(), X_OK) == 0) return cand.string();
+    start = end + 1;
+  }
+  return "/usr/bin/python3";
+}
+
+lightbeam::testing::RunOptions stdin_options(const std::string& data) {
+  lightbeam::testing::RunOptions o;
+  o.stdin_data = data;
+  return o;
+}
+
+std::string python_md5(const std::string& line) {
+  auto r = lightbeam::testing::run_process(
+      {python3(), "-c", "import hashlib,sys; print(hashlib.md5(sys.stdin.buffer.read().decode().strip().encode()).hexdigest())"},
+      stdin_options(line));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out.substr(0, 32);
+}
+
+ResendCriteria crit(bool force, std::optional<double> older, std::optional<double> newer, std::vector<int> statuses) {
+  ResendCriteria c;
+  c.force = force;
+  c.older_than = older;
+  c.newer_than = newer;
+  c.statuses = std::move(statuses);
+  return c;
+}
+
+StoreOptions opts(std::size_t rows, double seconds, std::optional<long> max_pages = std::nullopt) {
+  StoreOptions o;
+  o.commit_every_rows = rows;
+  o.commit_every_seconds = seconds;
+  o.max_page_count = max_pages;
+  return o;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const lightbeam::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(StateStore, HashIsPythonsMd5OfTheStrippedLine) {
+  EXPECT_EQ(to_hex(payload_hash("{}")), "99914b932bd37a50b983c5e7c90ae93b");
+  EXPECT_EQ(payload_hash(" \t{}\r\n\f\v"), payload_hash("{}"));
+  for (std::string line : {std::string("  {\"a\": \"caf\xc3\xa9\", \"b\": [1, 2]}\t"), std::string("{\"x\":\" inner  \"}\r\n")})
+    EXPECT_EQ(to_hex(payload_hash(line)), python_md5(line)) << line;
+}
+
+TEST(StateStore, ResendCriteriaAreALogicalOr) {
+  Entry e{1000.0, 400};
+  EXPECT_FALSE(ResendCriteria{}.matches(e));
+  EXPECT_TRUE(crit(true, {}, {}, {}).matches(e));
+  EXPECT_TRUE(crit(false, 1001.0, {}, {}).matches(e));
+  EXPECT_FALSE(crit(false, 1000.0, {}, {}).matches(e));
+  EXPECT_TRUE(crit(false, {}, 999.0, {}).matches(e));
+  EXPECT_FALSE(crit(false, {}, 1000.0, {}).matches(e));
+  EXPECT_TRUE(crit(false, {}, {}, {201, 400}).matches(e));
+  EXPECT_FALSE(crit(false, {}, {}, {201}).matches(e));
+  EXPECT_TRUE(crit(false, 10.0, {}, {400}).matches(e));
+}
+
+TEST(StateStore, RecordsPersistAcrossRunsAndEndpointsAreSeparate) {
+  TempDir dir;
+  auto state_dir = dir / "state/nested";  // created when missing
+  auto a = payload_hash("{\"a\":1}"), b = payload_hash("{\"b\":1}");
+  {
+    StateStore store(state_dir);
+    store.record("students", a, 201, 1000);
+    store.record("students", b, 400, 2000);
+    store.record("schools", a, 200, 3000);
+    store.record("students", b, 201, 4000);  // upsert
+  }
+  EXPECT_TRUE(std::filesystem::exists(state_dir / StateStore::k_file_name));
+  StateStore store(state_dir);
+  auto st = store.load("students");
+  EXPECT_EQ(st.size(), 2u);
+  ASSERT_NE(st.find(b), nullptr);
+  EXPECT_EQ(st.find(b)->status, 201);
+  EXPECT_DOUBLE_EQ(st.find(b)->sent_at, 4000);
+  EXPECT_FALSE(st.should_send(a, {}));
+  EXPECT_TRUE(st.should_send(payload_hash("{\"c\":1}"), {}));
+  EXPECT_TRUE(st.should_send(a, crit(false, {}, {}, {201})));
+  EXPECT_EQ(store.load("schools").find(a)->status, 200);
+  EXPECT_EQ(store.load("parents").size(), 0u);
+
+  store.remove("students", a);
+  EXPECT_EQ(store.count("students"), 1u);
+  store.clear("students");
+  EXPECT_EQ(store.count("students"), 0u);
+  EXPECT_EQ(store.count("schools"), 1u);
+}
+
+TEST(StateStore, RecordedOutcomesSurviveAProcessKilledBeforeCommit) {
+  TempDir dir;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Child: never commits (huge thresholds) and dies without running destructors.
+    StateStore* store = new StateStore(dir.path(), opts(1000000, 1e9));
+    for (int i = 0; i < 50; ++i) store->record("students", payload_hash(std::to_string(i)), 201);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  StateStore store(dir.path());
+  EXPECT_EQ(store.count("students"), 50u);
+  EXPECT_FALSE(store.load("students").should_send(payload_hash("49"), {}));
+}
+
+TEST(StateStore, CorruptDatabaseNamesTheFileAndHowToReset) {
+  TempDir dir;
+  lightbeam::testing::write_file(dir / StateStore::k_file_name, std::string(8192, 'x'));
+  std::string msg = error_of([&] { StateStore store(dir.path()); store.load("students"); });
+  EXPECT_NE(msg.find((dir / StateStore::k_file_name).string()), std::string::npos) << msg;
+  EXPECT_NE(msg.find("corrupt"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("delete it"), std::string::npos) << msg;
+}
+
+TEST(StateStore, UnusableStateDirIsAClearError) {
+  TempDir dir;
+  lightbeam::testing::write_file(dir / "file", "x");
+  std::string msg = error_of([&] { StateStore store(dir / "file/state"); });
+  EXPECT_NE(msg.find("state_dir"), std::string::npos) << msg;
+  EXPECT_NE(msg.find((dir / "file/state").string()), std::string::npos) << msg;
+}
+
+TEST(StateStore, DiskFullIsAClearError) {
+  TempDir dir;
+  std::string msg = error_of([&] {
+    StateStore store(dir.path(), opts(500, 0.1, 8));
+    for (int i = 0; i < 20000; ++i) store.record("students", payload_hash(std::to_string(i)), 201);
+    store.flush();
+  });
+  EXPECT_NE(msg.find("disk full"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(StateStore::k_file_name), std::string::npos) << msg;
+}
+
+TEST(StateStore, ASecondRunOnTheSameStateDirIsRefused) {
+  TempDir dir;
+  StateStore first(dir.path());
+  std::string msg = error_of([&] { StateStore second(dir.path()); });
+  EXPECT_NE(msg.find("in use by another lightbeam run"), std::string::npos) << msg;
+}
+
+TEST(StateStore, ImportsThePythonPickleOnFirstUseOnly) {
+  TempDir dir;
+  auto r = lightbeam::testing::run_process(
+      {python3(), "-c",
+       "import pickle,hashlib,sys\n"
+       "d={hashlib.md5(('{\"n\":%d}' % i).encode()).digest(): (1600000000+i, 201 if i%2 else 400) for i in range(100)}\n"
+       "pickle.dump(d, open(sys.argv[1],'wb'))",
+       (dir / "students.dat").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  {
+    StateStore store(dir.path());
+    auto st = store.load("students");
+    EXPECT_EQ(st.size(), 100u);
+    auto e = st.find(payload_hash("{\"n\":7}"));
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->status, 201);
+    EXPECT_DOUBLE_EQ(e->sent_at, 1600000007);
+    EXPECT_EQ(st.find(payload_hash("{\"n\":8}"))->status, 400);
+    store.clear("students");
+  }
+  StateStore store(dir.path());
+  EXPECT_EQ(store.load("students").size(), 0u);  // not imported again
+}
+
+TEST(StateStore, CorruptPickleIsAClearErrorNamingIt) {
+  TempDir dir;
+  lightbeam::testing::write_file(dir / "schools.dat", "\x80\x04garbage");
+  StateStore store(dir.path());
+  std::string msg = error_of([&] { store.load("schools"); });
+  EXPECT_NE(msg.find((dir / "schools.dat").string()), std::string::npos) << msg;
+}
