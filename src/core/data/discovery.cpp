@@ -76,7 +76,8 @@ std::vector<fs::path> find_files(const fs::path& data_dir, const std::string& en
     if (ec) canonical = p;
     if (seen.insert(canonical).second) out.push_back(p);
   }
-  std::sort(out.begin(), out.end());
+  // Plain string order: top-level files before the sub-folder's ("." sorts before "/").
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) { return a.string() < b.string(); });
   return out;
 }
 
