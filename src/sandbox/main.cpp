@@ -1,3 +1,113 @@
-// Placeholder until edfi-sandbox (issue 4) lands.
+// edfi-sandbox: a local Ed-Fi API (OAuth, discovery, metadata, data operations) for tests, demos
+// and offline pipelines. Prints its base URL on the first line of stdout.
+#include <signal.h>
+
 #include <cstdio>
-int main() { std::puts("edfi-sandbox: not built yet"); return 1; }
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/schema/spec_model.hpp"
+#include "sandbox/options.hpp"
+#include "sandbox/server.hpp"
+
+using namespace lightbeam;
+using namespace lightbeam::sandbox;
+
+namespace {
+
+std::pair<std::string, std::string> parse_client(const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0)
+    throw Error(fmt::format("--client expects ID:SECRET, got '{}'", text.substr(0, text.find(':'))));
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string flavor = "dms", errors = "problem";
+  std::vector<std::string> clients;
+  CLI::App app{"edfi-sandbox: a local Ed-Fi API that behaves like the real servers (ODS/API and DMS)."};
+  app.add_option("--specs", o.specs_dir, "Folder with resources-spec.json and descriptors-spec.json (default: the repository's metadata/)");
+  app.add_option("--port", o.port, "TCP port on 127.0.0.1 (0 = an ephemeral port)")->check(CLI::Range(0, 65535));
+  app.add_option("--db", o.db, "SQLite file that keeps the data across restarts, or :memory:");
+  app.add_option("--flavor", flavor, "URL layout and names: dms (/data, EdFi_Student) or ods (/api/data/v3, edFi_student)")
+      ->check(CLI::IsMember({"dms", "ods"}));
+  app.add_option("--errors", errors, "Error bodies: problem (Ed-Fi problem details) or legacy ({\"message\": ...}, ODS <= 7.1)")
+      ->check(CLI::IsMember({"problem", "legacy"}));
+  app.add_option("--openapi", o.openapi, "OpenAPI version of the served specs: 3, or 2 (Swagger 2.0 definitions)")
+      ->check(CLI::IsMember({2, 3}));
+  app.add_option("--client", clients, "An OAuth client ID:SECRET (repeatable; default populated:populatedSecret)");
+  app.add_option("--token-ttl", o.token_ttl, "Token lifetime in seconds")->check(CLI::Range(1, 1000000000));
+  app.add_option("--page-max", o.page_max, "Maximum page size (limit)")->check(CLI::Range(1, 1000000));
+  app.add_option("--latency-ms", o.latency_ms, "Added latency per data request")->check(CLI::Range(0, 600000));
+  app.add_option("--fail-rate", o.fail_rate, "Fraction of data requests answered with --fail-status")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--fail-status", o.fail_status, "Status of injected failures (5xx or 429)")->check(CLI::Range(400, 599));
+  app.add_option("--reset-rate", o.reset_rate, "Fraction of data requests whose connection is dropped unanswered")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--rate-limit", o.rate_limit, "Data requests per second above which the answer is 429 + Retry-After")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--retry-after", o.retry_after, "Retry-After seconds on injected 429/503 answers")->check(CLI::Range(0, 3600));
+  app.add_option("--seed", o.seed, "Seed for fault decisions and generated ids");
+  app.add_option("--threads", o.threads, "Worker threads (each keep-alive connection holds one; default 128)")
+      ->check(CLI::Range(1, 4096));
+  app.add_flag("--quiet", o.quiet, "No start-up log line on stderr");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    o.flavor = flavor == "ods" ? Flavor::ods : Flavor::dms;
+    o.errors = errors == "legacy" ? ErrorStyle::legacy : ErrorStyle::problem;
+    for (auto& c : clients) o.clients.push_back(parse_client(c));
+    if (o.clients.empty()) o.clients.push_back({"populated", "populatedSecret"});
+    if (o.specs_dir.empty()) o.specs_dir = std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata";
+    if (!std::filesystem::is_directory(o.specs_dir))
+      throw Error(fmt::format("--specs folder {} does not exist; pass a folder with resources-spec.json and descriptors-spec.json",
+                              o.specs_dir));
+
+    // Signals are taken by a watcher thread so the server stops cleanly (exit 0).
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    auto started = std::chrono::steady_clock::now();
+    auto model = schema::SpecModel::load_dir(o.specs_dir);
+    std::size_t resources = model.resources().size(), descriptors = model.descriptors().size();
+    bool quiet = o.quiet;
+    std::string specs_dir = o.specs_dir;
+    Server server(std::move(o), std::move(model));
+    server.bind();
+    std::cout << server.base_url() << std::endl;
+    if (!quiet)
+      std::cerr << fmt::format("edfi-sandbox: loaded {} resources and {} descriptors from {}; listening on {} ({} ms)\n",
+                               resources, descriptors, specs_dir, server.base_url(),
+                               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    std::thread watcher([&server, set] {
+      int sig = 0;
+      sigwait(&set, &sig);
+      server.stop();
+    });
+    server.run();
+    // run() returned: either a signal (watcher done) or a listen failure; wake the watcher if needed.
+    pthread_kill(watcher.native_handle(), SIGTERM);
+    watcher.join();
+    return 0;
+  } catch (const Error& e) {
+    std::cerr << "edfi-sandbox: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "edfi-sandbox: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,35 @@
+// The edfi-sandbox command line (architecture.md §6) as one plain struct.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lightbeam::sandbox {
+
+enum class Flavor { dms, ods };
+enum class ErrorStyle { problem, legacy };
+
+struct Options {
+  std::string specs_dir;                   // resources-spec.json + descriptors-spec.json
+  std::string host = "127.0.0.1";
+  int port = 0;                            // 0 = ephemeral
+  std::string db = ":memory:";             // SQLite file, or :memory: (no persistence)
+  Flavor flavor = Flavor::dms;
+  ErrorStyle errors = ErrorStyle::problem;
+  int openapi = 3;                         // 3 or 2 (Swagger 2.0 definitions, ods flavour)
+  std::vector<std::pair<std::string, std::string>> clients;  // id, secret
+  int token_ttl = 1800;                    // seconds
+  int page_max = 500;
+  int latency_ms = 0;
+  double fail_rate = 0;
+  int fail_status = 503;
+  double reset_rate = 0;
+  double rate_limit = 0;                   // requests per second, 0 = off
+  int retry_after = 1;                     // seconds in Retry-After of injected 429/503
+  std::uint64_t seed = 1;
+  int threads = 0;                         // 0 = automatic (>= 128)
+  bool quiet = false;
+};
+
+}  // namespace lightbeam::sandbox
