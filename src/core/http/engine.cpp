@@ -503,6 +503,8 @@ struct Engine::Impl {
         CURLcode result = msg->data.result;
         --active;
         finish(*s, result, done);
+        // `next` may have more to give now that an outcome arrived (nullopt means "nothing now").
+        source_done = false;
       }
     }
   }

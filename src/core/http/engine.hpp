@@ -82,12 +82,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Pulls requests from `next` (nullopt = no more for now... and for good: the run ends once
-  // `next` returned nullopt and nothing is in flight) and hands each final Outcome to `done`.
-  // Both callbacks run on the calling thread; `done` may be called before `next` is asked again,
-  // so `next` can depend on earlier outcomes. Exactly min(pool_size, available) requests are in
-  // flight. Exceptions from the callbacks or from Auth end the run (in-flight requests are
-  // abandoned) and propagate.
+  // Pulls requests from `next` and hands each final Outcome to `done`. nullopt from `next` means
+  // "nothing right now": it is asked again after the next outcome; the run ends when `next`
+  // returns nullopt while nothing is in flight or waiting for a retry. Both callbacks run on the
+  // calling thread; `done` may be called before `next` is asked again, so `next` can depend on
+  // earlier outcomes. Exactly min(pool_size, available) requests are in flight. Exceptions from
+  // the callbacks or from Auth end the run (in-flight requests are abandoned) and propagate.
   void run(const std::function<std::optional<Request>()>& next,
            const std::function<void(Outcome&&)>& done);
 

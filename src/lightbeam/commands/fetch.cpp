@@ -1,0 +1,290 @@
+// `lightbeam fetch`: pages every selected endpoint (offset paging, Total-Count for progress,
+// pool_size requests in flight across endpoints) into {data_dir}/{endpoint}.jsonl, one compact JSON
+// object per line in the API's order, through a temporary file renamed at the end.
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/data/selector.hpp"
+#include "core/edfi/api_client.hpp"
+#include "core/edfi/pager.hpp"
+#include "core/error.hpp"
+#include "core/http/engine.hpp"
+#include "core/report/reasons.hpp"
+#include "lightbeam/commands/commands.hpp"
+
+namespace lightbeam::commands {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// -q '{"k": v}' → "k=v&..." (strings as they are, other values as JSON text).
+std::string query_string(const std::string& json_text) {
+  if (json_text.empty()) return "";
+  nlohmann::json q = nlohmann::json::parse(json_text, nullptr, false);
+  if (q.is_discarded() || !q.is_object())
+    throw Error("-q/--query must be a JSON object, e.g. '{\"studentUniqueId\": \"12345\"}' (got: " + json_text + ")");
+  std::string out;
+  for (auto it = q.begin(); it != q.end(); ++it) {
+    std::string value;
+    if (it->is_string()) value = it->get<std::string>();
+    else if (it->is_boolean()) value = it->get<bool>() ? "true" : "false";
+    else if (it->is_null()) value = "";
+    else value = it->dump();
+    if (!out.empty()) out += '&';
+    out += http::url_encode(it.key()) + "=" + http::url_encode(value);
+  }
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Appends `raw` JSON text minified.
+bool append_minified(std::string& out, std::string_view raw) {
+  size_t at = out.size();
+  out.resize(at + raw.size());
+  size_t written = 0;
+  if (simdjson::minify(raw.data(), raw.size(), out.data() + at, written) != simdjson::SUCCESS) {
+    out.resize(at);
+    return false;
+  }
+  out.resize(at + written);
+  return true;
+}
+
+struct KeyFilter {
+  std::vector<std::string> keep;  // empty = every key
+  std::vector<std::string> drop;
+  bool active() const { return !(keep.empty() || (keep.size() == 1 && keep[0] == "*")) || !drop.empty(); }
+  bool wanted(std::string_view key) const {
+    if (!keep.empty() && !data::matches_any(keep, key)) return false;
+    return drop.empty() || !data::matches_any(drop, key);
+  }
+};
+
+// One page body → JSONL lines appended to `out`; the number of records, or -1 if not an array.
+long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, const KeyFilter& filter, std::string& out) {
+  size_t length = body.size();
+  body.append(simdjson::SIMDJSON_PADDING, ' ');
+  simdjson::ondemand::document doc;
+  if (parser.iterate(simdjson::padded_string_view(body.data(), length, body.size())).get(doc)) return -1;
+  simdjson::ondemand::array array;
+  if (doc.get_array().get(array)) return -1;
+  long n = 0;
+  bool filtering = filter.active();
+  for (auto element : array) {
+    simdjson::ondemand::value value;
+    if (element.get(value)) return -1;
+    simdjson::ondemand::object object;
+    if (filtering && value.get_object().get(object) == simdjson::SUCCESS) {
+      out += '{';
+      bool first = true;
+      for (auto field : object) {
+        std::string_view key;
+        if (field.unescaped_key().get(key)) return -1;
+        simdjson::ondemand::value v;
+        if (field.value().get(v)) return -1;
+        std::string_view raw;
+        if (simdjson::to_json_string(v).get(raw)) return -1;
+        if (!filter.wanted(key)) continue;
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, key);
+        out += ':';
+        if (!append_minified(out, raw)) return -1;
+      }
+      out += "}\n";
+    } else {
+      std::string_view raw;
+      if (simdjson::to_json_string(value).get(raw)) return -1;
+      if (!append_minified(out, raw)) return -1;
+      out += '\n';
+    }
+    ++n;
+  }
+  return n;
+}
+
+struct Output {
+  fs::path final_path;
+  fs::path temp_path;
+  std::FILE* file = nullptr;
+  long total = -1;
+  uint64_t written = 0;
+};
+
+}  // namespace
+
+int run_fetch(const RunContext& ctx) {
+  const auto start = std::chrono::steady_clock::now();
+  const long page_size = ctx.config.fetch.page_size;
+  if (page_size < 1)
+    throw Error("fetch.page_size must be at least 1 (got " + std::to_string(page_size) + ")");
+  const std::string query = query_string(ctx.options.query_json);
+  KeyFilter filter;
+  for (const auto& k : ctx.options.keep_keys)
+    for (auto& part : data::split_list(k)) filter.keep.push_back(part);
+  for (const auto& k : ctx.options.drop_keys)
+    for (auto& part : data::split_list(k)) filter.drop.push_back(part);
+
+  edfi::ClientOptions client_options;
+  client_options.wipe = ctx.options.wipe;
+  edfi::ApiClient client(ctx.config, client_options);
+  std::vector<edfi::EndpointEntry> endpoints = client.select_endpoints(ctx.options.selector, ctx.options.exclude);
+
+  // The page size must not exceed the server's maximum: check it before sending anything.
+  try {
+    for (const auto& e : endpoints) {
+      long max = client.max_page_size(e.name);
+      if (max > 0 && page_size > max)
+        throw Error("fetch.page_size " + std::to_string(page_size) + " is above the API's maximum page size " +
+                    std::to_string(max) + " (the `limit` maximum of GET /" + e.ns + "/" + e.name +
+                    " in its OpenAPI document): set fetch.page_size to " + std::to_string(max) + " or less");
+    }
+  } catch (const Error& e) {
+    if (std::string(e.what()).rfind("fetch.page_size", 0) == 0) throw;
+    spdlog::warn("could not read the maximum page size from the API's OpenAPI documents ({}); using fetch.page_size {}",
+                 e.what(), page_size);
+  }
+
+  fs::path data_dir(ctx.config.data_dir.empty() ? "." : ctx.config.data_dir);
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+
+  std::vector<edfi::PagedEndpoint> targets;
+  std::vector<Output> outputs(endpoints.size());
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    targets.push_back({endpoints[i].name, client.data_url(endpoints[i].name), query});
+    outputs[i].final_path = data_dir / (endpoints[i].name + ".jsonl");
+    outputs[i].temp_path = data_dir / (endpoints[i].name + ".jsonl.tmp-" + std::to_string(::getpid()));
+  }
+
+  simdjson::ondemand::parser parser;
+  std::string lines;
+  uint64_t total_records = 0;
+  int failed = 0;
+  auto last_progress = std::chrono::steady_clock::now();
+
+  auto close_output = [&](Output& out, bool keep) {
+    if (out.file) {
+      bool ok = std::fclose(out.file) == 0;
+      out.file = nullptr;
+      if (keep && !ok) {
+        fs::remove(out.temp_path, ec);
+        throw Error("could not write " + out.temp_path.string() + " (disk full?)");
+      }
+    }
+    if (!keep) {
+      fs::remove(out.temp_path, ec);
+      return;
+    }
+  };
+
+  edfi::PageEvents events;
+  events.on_total = [&](size_t i, long total) {
+    outputs[i].total = total;
+    spdlog::debug("{}: {} records to fetch", endpoints[i].name, total < 0 ? std::string("?") : std::to_string(total));
+  };
+  events.on_page = [&](size_t i, uint64_t offset, std::string&& body) -> long {
+    lines.clear();
+    long n = page_to_lines(parser, body, filter, lines);
+    if (n <= 0) return n;
+    Output& out = outputs[i];
+    if (!out.file) {
+      out.file = std::fopen(out.temp_path.c_str(), "wb");
+      if (!out.file)
+        throw Error("cannot write " + out.temp_path.string() + ": check that data_dir exists and is writable");
+      std::setvbuf(out.file, nullptr, _IOFBF, 1 << 20);
+    }
+    if (std::fwrite(lines.data(), 1, lines.size(), out.file) != lines.size())
+      throw Error("could not write " + out.temp_path.string() + " (disk full?)");
+    out.written += static_cast<uint64_t>(n);
+    total_records += static_cast<uint64_t>(n);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress > std::chrono::seconds(2)) {
+      last_progress = now;
+      spdlog::info("fetching {}: {}/{} records", endpoints[i].name, out.written,
+                   out.total < 0 ? std::string("?") : std::to_string(out.total));
+    }
+    (void)offset;
+    return n;
+  };
+  events.on_error = [&](size_t i, const http::Outcome& o, const std::string& what) {
+    std::string reason;
+    if (o.transport_failed()) reason = "no answer (" + report::transport_reason(o.error) + ")";
+    else if (!o.error.empty()) reason = o.error;
+    else reason = "HTTP " + std::to_string(o.status) + " (" + report::reduce_reason(static_cast<int>(o.status), o.body) + ")";
+    spdlog::error("Unable to load records for {} ({}): {}; {} was not written", endpoints[i].name, what, reason,
+                  outputs[i].final_path.string());
+  };
+  events.on_finished = [&](size_t i, bool ok) {
+    Output& out = outputs[i];
+    if (!ok) {
+      ++failed;
+      close_output(out, false);
+      return;
+    }
+    if (!out.file) {
+      spdlog::info("{}: no records", endpoints[i].name);
+      return;
+    }
+    close_output(out, true);
+    fs::rename(out.temp_path, out.final_path, ec);
+    if (ec) {
+      fs::remove(out.temp_path, ec);
+      throw Error("could not rename " + out.temp_path.string() + " to " + out.final_path.string());
+    }
+    spdlog::info("fetched {} records from {} into {}", out.written, endpoints[i].name, out.final_path.string());
+  };
+
+  try {
+    edfi::fetch_pages(client.engine(), targets, page_size, events);
+  } catch (...) {
+    for (auto& out : outputs) {
+      if (out.file) std::fclose(out.file);
+      out.file = nullptr;
+      fs::remove(out.temp_path, ec);
+    }
+    throw;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("fetched {} records from {} endpoint(s) in {:.3f} s", total_records, endpoints.size(), seconds);
+  if (failed > 0) {
+    spdlog::error("could not fetch {} of {} endpoints", failed, endpoints.size());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace lightbeam::commands
