@@ -125,6 +125,19 @@ COMMON = {
         d("institutionTelephoneNumberTypeDescriptor", REQ, desc="Kind of number (main, fax, ...)."),
         s("telephoneNumber", 24, None, REQ, desc="The number."),
     ),
+    "EdFi_EducationOrganization_EducationOrganizationIndicator": obj(
+        "A measure reported about the organization.",
+        s("indicatorName", 200, None, REQ, desc="Name of the measure."),
+        s("indicatorValue", 35, desc="Value of the measure."),
+        s("designatedBy", 60, desc="Who designated the measure."),
+    ),
+    "EdFi_EducationOrganization_InternationalAddress": obj(
+        "An address outside the United States.",
+        d("addressTypeDescriptor", REQ, desc="Kind of address."),
+        s("addressLine1", 150, None, REQ, desc="First line."),
+        s("addressLine2", 150, desc="Second line."),
+        d("countryDescriptor", REQ, desc="Country."),
+    ),
     "EdFi_School_GradeLevel": obj(
         "A grade level the school serves.",
         d("gradeLevelDescriptor", REQ, desc="The grade level."),
@@ -197,6 +210,8 @@ EDORG_COMMON = [
     arr("addresses", "EdFi_EducationOrganization_Address"),
     arr("identificationCodes", "EdFi_EducationOrganization_EducationOrganizationIdentificationCode"),
     arr("institutionTelephones", "EdFi_EducationOrganization_InstitutionTelephone"),
+    arr("indicators", "EdFi_EducationOrganization_EducationOrganizationIndicator"),
+    arr("internationalAddresses", "EdFi_EducationOrganization_InternationalAddress"),
 ]
 
 RESOURCES = {
@@ -329,7 +344,7 @@ REFERENCES.update({
 })
 
 DESCRIPTORS = [
-    "academicSubject", "addressType", "courseIdentificationSystem", "educationOrganizationCategory",
+    "academicSubject", "addressType", "country", "courseIdentificationSystem", "educationOrganizationCategory",
     "educationOrganizationIdentificationSystem", "entryType", "exitWithdrawType", "gradeLevel",
     "institutionTelephoneNumberType", "localEducationAgencyCategory", "operationalStatus", "otherNameType",
     "programAssignment", "schoolCategory", "schoolType", "sex", "staffClassification", "stateAbbreviation", "term",
