@@ -1,0 +1,265 @@
+// lightbeam send / validate+send end to end against a real edfi-sandbox: state skip (exit 99),
+// results file content (both layouts), failures with reasons and line numbers, resend criteria,
+// Python pickle import, bad state, interrupt.
+#include <gtest/gtest.h>
+
+#include "e2e/send_helpers.hpp"
+
+using namespace lightbeam::testing;
+using namespace lightbeam::testing::send;
+
+TEST(Send, SendsEverythingThenASecondSendSkipsAllWithExit99) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(300));
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("sending endpoint students ..."), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("finished processing endpoint students!"), std::string::npos);
+  EXPECT_NE(r.err.find("(final status counts: {201: 300}) "), std::string::npos) << r.err;
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 300);
+  auto res = w.results_json();
+  EXPECT_EQ(res["command"], "send");
+  EXPECT_EQ(res["api_url"], sb.base_url());
+  EXPECT_EQ(res["total_records_processed"], 300);
+  EXPECT_EQ(res["total_records_skipped"], 0);
+  EXPECT_EQ(res["total_records_failed"], 0);
+  EXPECT_EQ(res["resources"]["students"]["successes"], json::parse(R"([{"status_code":201,"count":300}])"));
+  EXPECT_FALSE(res.contains("interrupted"));
+
+  long posts_before = posts(sandbox_stats(sb.base_url()), "students");
+  r = w.run("send");
+  EXPECT_EQ(r.exit_code, 99) << r.err;
+  EXPECT_NE(r.err.find("all payloads skipped"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("skipped 300 of 300 payloads"), std::string::npos) << r.err;
+  EXPECT_EQ(posts(sandbox_stats(sb.base_url()), "students"), posts_before);
+  res = w.results_json();
+  EXPECT_EQ(res["total_records_skipped"], 300);
+  EXPECT_EQ(res["resources"]["students"]["records_skipped"], 300);
+
+  // -f sends everything again: the API upserts (200).
+  r = w.run("send", {"-f"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(w.results_json()["resources"]["students"]["successes"], json::parse(R"([{"status_code":200,"count":300}])"));
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 300);
+}
+
+TEST(Send, NewLinesAreSentAndOldOnesSkipped) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(50));
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  // Same payloads with other surrounding white space are the same payloads; 20 new ones are sent.
+  std::string more;
+  for (int i = 0; i < 50; ++i) more += "  " + student_line(i) + " \r\n";
+  more += students(20, 50);
+  write_file(w.data / "students.jsonl", more);
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto res = w.results_json();
+  EXPECT_EQ(res["total_records_processed"], 70);
+  EXPECT_EQ(res["total_records_skipped"], 50);
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 70);
+}
+
+TEST(Send, FailuresAreReportedWithReasonsAndSortedLinesAndTheRestIsSent) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  std::string data;
+  for (int i = 1; i <= 12; ++i) {
+    if (i == 9 || i == 3) data += student_line(i, "2010-13-45") + "\n";  // schema: 400
+    else if (i == 6) data += "{\"studentUniqueId\": \"broken\", \n";     // malformed JSON
+    else data += student_line(i) + "\n";
+  }
+  write_file(w.data / "students.jsonl", data);
+  // studentSchoolAssociations to students that do not exist: 409, never retried.
+  std::string ssa;
+  for (int i = 0; i < 4; ++i)
+    ssa += R"({"studentReference":{"studentUniqueId":"NOPE)" + std::to_string(i) +
+           R"("},"schoolReference":{"schoolId":1},"entryDate":"2024-08-26","entryGradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth grade"})" + "\n";
+  write_file(w.data / "studentSchoolAssociations.jsonl", ssa);
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto stats = sandbox_stats(sb.base_url());
+  EXPECT_EQ(documents(stats, "students"), 9);
+  EXPECT_EQ(posts(stats, "studentSchoolAssociations"), 4) << stats.dump();  // 4xx never retried
+  EXPECT_EQ(posts(stats, "students"), 11);  // the malformed line is never sent
+
+  auto res = w.results_json();
+  const auto& st = res["resources"]["students"];
+  EXPECT_EQ(st["records_processed"], 12);
+  EXPECT_EQ(st["records_failed"], 3);
+  bool saw_schema = false, saw_json = false;
+  for (const auto& f : st["failures"]) {
+    EXPECT_EQ(f["file"], (w.data / "students.jsonl").string());
+    if (f["line_numbers"] == json::parse("[3,9]")) {
+      saw_schema = true;
+      EXPECT_EQ(f["status_code"], 400);
+      EXPECT_EQ(f["count"], 2);
+      EXPECT_NE(f["message"].get<std::string>().find("birthDate"), std::string::npos) << f.dump();
+      EXPECT_EQ(f["message"].get<std::string>().find('\''), std::string::npos) << f.dump();
+    }
+    if (f["line_numbers"] == json::parse("[6]")) {
+      saw_json = true;
+      EXPECT_NE(f["message"].get<std::string>().find("JSON"), std::string::npos) << f.dump();
+    }
+  }
+  EXPECT_TRUE(saw_schema) << st.dump(2);
+  EXPECT_TRUE(saw_json) << st.dump(2);
+  const auto& ssa_res = res["resources"]["studentSchoolAssociations"];
+  EXPECT_EQ(ssa_res["records_failed"], 4);
+  long ssa_failed = 0;
+  for (const auto& f : ssa_res["failures"]) {
+    EXPECT_EQ(f["status_code"], 409) << ssa_res.dump();
+    ssa_failed += f["count"].get<long>();
+  }
+  EXPECT_EQ(ssa_failed, 4);
+  EXPECT_NE(r.err.find("(reason: ["), std::string::npos) << r.err;
+  // The file puts each line_numbers array on one line, as the Python tool does.
+  EXPECT_NE(read_file(w.results).find("\"line_numbers\":[3,9]"), std::string::npos);
+
+  // Legacy layout.
+  r = w.run("send", {"--set", "results_format", "legacy", "-f"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  res = w.results_json();
+  const auto& fs400 = res["resources"]["students"]["failed_statuses"]["400"];
+  EXPECT_EQ(fs400["count"], 3);
+  bool saw_legacy = false;
+  for (auto& [msg, v] : fs400.items())
+    if (msg != "count" && v["files"][(w.data / "students.jsonl").string()]["line_numbers"] == "3,9") saw_legacy = true;
+  EXPECT_TRUE(saw_legacy) << fs400.dump(2);
+}
+
+TEST(Send, EveryPayloadFailedExits1) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", student_line(1, "nope") + "\n" + student_line(2, "2010-02-31") + "\n");
+  auto r = w.run("send");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("all payloads failed"), std::string::npos) << r.err;
+  EXPECT_EQ(w.results_json()["total_records_failed"], 2);
+}
+
+TEST(Send, ResendCriteriaSelectPreviouslySentPayloads) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(10));
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  EXPECT_EQ(w.run("send", {"-r", "409"}).exit_code, 99);
+  EXPECT_EQ(w.run("send", {"-n", "2999-01-01T00:00:00"}).exit_code, 99);
+  auto r = w.run("send", {"-r", "201"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(w.results_json()["total_records_skipped"], 0);
+  r = w.run("send", {"-o", "2999-01-01"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(w.results_json()["total_records_skipped"], 0);
+  r = w.run("send", {"-n", "2000-01-01", "-r", "409"});  // logical OR
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = w.run("send", {"-o", "yesterday-ish"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("yesterday-ish"), std::string::npos) << r.err;
+}
+
+TEST(Send, ImportsThePythonToolsPickledState) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(30));
+  std::filesystem::create_directories(w.state);
+  // The Python tool sent the first 20 lines before (pickle protocol 4, int times as it writes them).
+  auto py = run_process({"/bin/sh", "-c",
+                         "python3 -c 'import pickle,hashlib,sys\n"
+                         "lines=open(sys.argv[1]).read().splitlines()[:20]\n"
+                         "d={hashlib.md5(l.strip().encode()).digest(): (1700000000, 201) for l in lines}\n"
+                         "pickle.dump(d, open(sys.argv[2], \"wb\"))' \"$0\" \"$1\"",
+                         (w.data / "students.jsonl").string(), (w.state / "students.dat").string()});
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("imported 20 payload hashes for students"), std::string::npos) << r.err;
+  EXPECT_EQ(w.results_json()["total_records_skipped"], 20);
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 10);
+  r = w.run("send");
+  EXPECT_EQ(r.exit_code, 99) << r.err;
+  EXPECT_EQ(r.err.find("imported"), std::string::npos);  // only on first use
+}
+
+TEST(Send, CorruptPickleIsAClearError) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(3));
+  std::filesystem::create_directories(w.state);
+  static const char k_list_pickle[] = "\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01K\x02" "e.";
+  write_file(w.state / "students.dat", std::string(k_list_pickle, sizeof k_list_pickle - 1));
+  auto r = w.run("send");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((w.state / "students.dat").string()), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Traceback"), std::string::npos);
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 0);
+}
+
+TEST(Send, CorruptStateDatabaseNamesTheFileAndHowToReset) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(3));
+  std::filesystem::create_directories(w.state);
+  write_file(w.state / "lightbeam-state.sqlite3", std::string(4096, 'Z'));
+  auto r = w.run("send");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((w.state / "lightbeam-state.sqlite3").string()), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("delete it"), std::string::npos) << r.err;
+}
+
+TEST(Send, UnusableStateDirIsAClearError) {
+  Sandbox sb;
+  Work w;
+  write_file(w.dir / "afile", "x");
+  w.state = w.dir / "afile" / "state";
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(3));
+  auto r = w.run("send");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("state_dir"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(w.state.string()), std::string::npos) << r.err;
+}
+
+TEST(Send, ValidateSendSendsWhenValidationPasses) {
+  Sandbox sb;
+  Work w;
+  w.write_config(sb.base_url());
+  write_file(w.data / "students.jsonl", students(5));
+  auto r = w.run("validate+send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 5);
+  EXPECT_EQ(w.results_json()["command"], "validate+send");
+}
+
+TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {
+  Sandbox sb({"--latency-ms", "20"});
+  Work w;
+  w.write_config(sb.base_url());
+  const int n = 600;
+  write_file(w.data / "students.jsonl", students(n));
+  Background bg({"send", "-c", w.config.string(), "--results-file", w.results.string()}, w.dir.path());
+  ASSERT_TRUE(wait_for_documents(sb.base_url(), "students", 40));
+  bg.signal(SIGINT);
+  int rc = bg.wait();
+  EXPECT_EQ(rc, 130) << bg.err();
+  auto res = w.results_json();
+  EXPECT_TRUE(res.value("interrupted", false)) << res.dump(2);
+  long sent = res["resources"]["students"]["records_processed"].get<long>();
+  EXPECT_LT(sent, n);
+  long docs = documents(sandbox_stats(sb.base_url()), "students");
+  EXPECT_EQ(docs, sent);  // every request in flight was waited for and recorded
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(w.results_json()["total_records_skipped"].get<long>(), sent);
+  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), n);
+}
