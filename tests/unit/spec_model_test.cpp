@@ -253,6 +253,12 @@ TEST_F(OwnMetadata, QueryFieldsIncludeReferenceFieldsWithTheirDocumentPaths) {
   const Endpoint* ssa = m().find("ed-fi", "studentSchoolAssociations");
   EXPECT_EQ(ssa->find_query_field("schoolId")->path.dotted, "schoolReference.schoolId");
   EXPECT_EQ(ssa->find_query_field("primarySchool")->type, "boolean");
+  std::vector<std::string> id_fields;
+  for (const auto* q : ssa->identity_query_fields()) id_fields.push_back(q->name);
+  EXPECT_EQ(id_fields, (std::vector<std::string>{"entryDate", "schoolId", "studentUniqueId"}));
+  id_fields.clear();
+  for (const auto* q : m().find("ed-fi", "courseOfferings")->identity_query_fields()) id_fields.push_back(q->name);
+  EXPECT_EQ(id_fields, (std::vector<std::string>{"localCourseCode", "schoolId", "schoolYear", "sessionName"}));
 }
 
 TEST_F(OwnMetadata, ReferenceExamplesHaveEveryRequiredProperty) {

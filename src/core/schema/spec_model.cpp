@@ -133,6 +133,14 @@ const QueryField* Endpoint::find_query_field(std::string_view name) const {
   return nullptr;
 }
 
+std::vector<const QueryField*> Endpoint::identity_query_fields() const {
+  std::vector<const QueryField*> out;
+  for (const auto& id : identity_paths)
+    for (const auto& q : query_fields)
+      if (q.path == id && std::find(out.begin(), out.end(), &q) == out.end()) out.push_back(&q);
+  return out;
+}
+
 struct SpecModel::Impl {
   json resources_doc;
   json descriptors_doc;

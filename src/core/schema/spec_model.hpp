@@ -179,8 +179,14 @@ struct Endpoint {
   // this resource's document (EducationOrganization: educationOrganizationId → {"schoolId"} for schools).
   std::vector<JsonPath> superclass_paths;
 
-  std::vector<QueryField> query_fields;  // §4.7; `id`, offset, limit, totalCount are not listed here
+  // §4.7; `id`, offset, limit, totalCount are not listed here. Identity properties come first, so a name shared by
+  // an identity reference and an optional one maps to the identity reference (first wins); then schema order.
+  std::vector<QueryField> query_fields;
   const QueryField* find_query_field(std::string_view name) const;  // case-insensitive
+  // The query fields that select a document by its natural key (for `delete`/`create` lookups): for each identity
+  // path, the query field with that path, de-duplicated. A unified or shadowed path (same field name in two identity
+  // references, e.g. courseOfferings sessionReference.schoolId) has no query field of its own and is skipped.
+  std::vector<const QueryField*> identity_query_fields() const;
 
   // Groups of paths (from the projection's unified fields and identity references sharing a field)
   // whose values must be equal in a valid document of this resource (§4.3, §5 step 11).
