@@ -1,0 +1,161 @@
+// The real lightbeam binary's command line: --version, help (global and per command), and every
+// bad-input case ending in one clear log line, exit 1 and no stack trace.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "support/process.hpp"
+
+using lightbeam::testing::ProcessResult;
+using lightbeam::testing::run_lightbeam;
+using lightbeam::testing::RunOptions;
+using lightbeam::testing::TempDir;
+using lightbeam::testing::write_file;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+namespace {
+
+// Runs lightbeam in `dir` (a fresh temp dir when null).
+ProcessResult run_in(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+  RunOptions o;
+  o.cwd = dir;
+  return run_lightbeam(args, o);
+}
+
+// A failed run: exit 1, stderr is exactly one log line in the Python tool's format containing
+// `needle`, nothing on stdout, no sign of a crash or stack trace.
+void expect_one_error_line(const ProcessResult& r, const std::string& needle) {
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  static const std::regex line(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} lightbeam ERROR [^\n]+\n)");
+  EXPECT_TRUE(std::regex_match(r.err, line)) << "stderr: " << r.err;
+  EXPECT_THAT(r.err, HasSubstr(needle));
+  EXPECT_THAT(r.err, Not(HasSubstr("terminate called")));
+  EXPECT_THAT(r.err, Not(HasSubstr("what()")));
+  EXPECT_THAT(r.err, Not(HasSubstr("exception type")));
+}
+
+}  // namespace
+
+TEST(Cli, Version) {
+  for (auto flag : {"--version", "-v"}) {
+    auto r = run_lightbeam({flag});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::regex_match(r.out, std::regex(R"(lightbeam, version \d+\.\d+\.\d+\n)"))) << r.out;
+  }
+}
+
+TEST(Cli, Help) {
+  for (auto flag : {"-h", "--help"}) {
+    auto r = run_lightbeam({flag});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Usage: lightbeam COMMAND [options]"));
+    for (auto cmd : {"count", "fetch", "validate", "send", "validate+send", "delete", "truncate", "create"})
+      EXPECT_THAT(r.out, HasSubstr("\n  " + std::string(cmd) + " ")) << cmd;
+    for (auto opt : {"--config-file", "--selector", "--exclude", "--keep-keys", "--drop-keys", "--query", "--params", "--wipe",
+                     "--force", "--older-than", "-t,", "--newer-than", "--resend-status-codes", "--retry-status-codes",
+                     "--results-file", "--set KEY VALUE", "--version", "--help"})
+      EXPECT_THAT(r.out, HasSubstr(opt)) << opt;
+    EXPECT_THAT(r.out, HasSubstr("99"));
+  }
+}
+
+TEST(Cli, PerCommandHelp) {
+  for (auto args : std::vector<std::vector<std::string>>{{"send", "-h"}, {"-h", "send"}, {"send", "--help"}}) {
+    auto r = run_lightbeam(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Usage: lightbeam send [options]"));
+    EXPECT_THAT(r.out, HasSubstr("--force"));
+    EXPECT_THAT(r.out, HasSubstr("--older-than"));
+    EXPECT_THAT(r.out, Not(HasSubstr("--keep-keys")));
+  }
+  auto fetch = run_lightbeam({"fetch", "-h"});
+  EXPECT_THAT(fetch.out, HasSubstr("--keep-keys"));
+  EXPECT_THAT(fetch.out, HasSubstr("--query"));
+  auto vs = run_lightbeam({"validate+send", "-h"});
+  EXPECT_THAT(vs.out, HasSubstr("Usage: lightbeam validate+send [options]"));
+}
+
+TEST(Cli, UnknownCommand) {
+  TempDir d;
+  auto r = run_in(d.path(), {"bogus"});
+  expect_one_error_line(r, "unknown command \"bogus\"");
+  EXPECT_THAT(r.err, HasSubstr("run 'lightbeam --help'"));
+}
+
+TEST(Cli, MissingCommand) {
+  TempDir d;
+  expect_one_error_line(run_in(d.path(), {}), "no command given");
+  expect_one_error_line(run_in(d.path(), {"-c", "x.yaml"}), "no command given");
+}
+
+TEST(Cli, UnknownOptionAndExtraArgument) {
+  TempDir d;
+  auto r = run_in(d.path(), {"send", "--bogus"});
+  expect_one_error_line(r, "--bogus");
+  EXPECT_THAT(r.err, HasSubstr("run 'lightbeam --help'"));
+  expect_one_error_line(run_in(d.path(), {"send", "extra"}), "extra");
+  expect_one_error_line(run_in(d.path(), {"send", "-c"}), "lightbeam --help");
+  expect_one_error_line(run_in(d.path(), {"send", "--set", "connection.pool_size"}), "lightbeam --help");
+}
+
+TEST(Cli, BadOptionValues) {
+  TempDir d;
+  expect_one_error_line(run_in(d.path(), {"send", "-r", "200,abc"}), "-r/--resend-status-codes must be a comma list of HTTP status codes");
+  expect_one_error_line(run_in(d.path(), {"send", "--retry-status-codes", "99"}), "-r/--resend-status-codes");
+  expect_one_error_line(run_in(d.path(), {"send", "-o", "yesterday"}), "-o/--older-than must be a timestamp");
+  expect_one_error_line(run_in(d.path(), {"send", "-t", "2020-13-45"}), "-o/--older-than must be a timestamp");
+  expect_one_error_line(run_in(d.path(), {"send", "-n", "soon"}), "-n/--newer-than must be a timestamp");
+  expect_one_error_line(run_in(d.path(), {"fetch", "-q", "[1]"}), "-q/--query must be a JSON object");
+  expect_one_error_line(run_in(d.path(), {"fetch", "--query", "{oops"}), "-q/--query is not valid JSON");
+  auto p = run_in(d.path(), {"send", "-p", "{\"SECRET\": \"hunter2\""});
+  expect_one_error_line(p, "-p/--params is not valid JSON");
+  EXPECT_THAT(p.err, Not(HasSubstr("hunter2")));
+}
+
+TEST(Cli, NoConfigFound) {
+  TempDir d;
+  auto r = run_in(d.path(), {"send"});
+  expect_one_error_line(r, "neither ./lightbeam.yaml nor ./lightbeam.yml exists");
+  expect_one_error_line(run_in(d.path(), {"send", "-c", "missing.yaml"}), "config file missing.yaml does not exist");
+}
+
+TEST(Cli, FindsLightbeamYmlAndReportsBadConfigWithFileLineKey) {
+  TempDir d;
+  write_file(d / "lightbeam.yml", "namespace: ed-fi\nedfi_api:\n  client_secret: s3cret-value\nconnection:\n  pool_size: eight\n");
+  expect_one_error_line(run_in(d.path(), {"send"}), "./lightbeam.yml:5: connection.pool_size must be a positive integer, got \"eight\"");
+  // ./lightbeam.yaml wins over ./lightbeam.yml.
+  write_file(d / "lightbeam.yaml", "connection:\n  pool_size: -1\n");
+  expect_one_error_line(run_in(d.path(), {"count"}), "./lightbeam.yaml:2: connection.pool_size must be a positive integer, got \"-1\"");
+}
+
+TEST(Cli, OptionsBeforeTheCommand) {
+  TempDir d;
+  write_file(d / "my.yaml", "fetch:\n  page_size: none\n");
+  expect_one_error_line(run_in(d.path(), {"-c", "my.yaml", "fetch"}), "my.yaml:2: fetch.page_size must be a positive integer");
+  expect_one_error_line(run_in(d.path(), {"fetch", "--config-file", "my.yaml"}), "my.yaml:2: fetch.page_size");
+}
+
+TEST(Cli, ConfigErrorsThroughTheBinary) {
+  TempDir d;
+  write_file(d / "syntax.yaml", "namespace: ed-fi\nedfi_api:\n  base_url: 'unterminated\n");
+  expect_one_error_line(run_in(d.path(), {"send", "-c", "syntax.yaml"}), "syntax.yaml:");
+  write_file(d / "empty.yaml", "");
+  expect_one_error_line(run_in(d.path(), {"send", "-c", "empty.yaml"}), "empty.yaml is empty");
+  write_file(d / "var.yaml", "edfi_api:\n  client_id: ${LB_E2E_SURELY_UNSET}\n");
+  expect_one_error_line(run_in(d.path(), {"send", "-c", "var.yaml"}), "var.yaml:2: edfi_api.client_id uses ${LB_E2E_SURELY_UNSET}");
+  write_file(d / "ok.yaml", "namespace: ed-fi\n");
+  expect_one_error_line(run_in(d.path(), {"send", "-c", "ok.yaml", "--set", "connection.pool_sise", "4"}),
+                        "--set connection.pool_sise: unknown key (did you mean connection.pool_size?)");
+  expect_one_error_line(run_in(d.path(), {"send", "-c", "ok.yaml", "--set", "log_level", "LOUD"}), "--set: log_level must be one of");
+}
+
+TEST(Cli, SecretFromParamsNeverPrinted) {
+  TempDir d;
+  write_file(d / "s.yaml", "edfi_api:\n  client_secret: ${SECRET}\nconnection:\n  pool_size: ${SECRET}\n");
+  auto r = run_in(d.path(), {"send", "-c", "s.yaml", "-p", R"({"SECRET": "hunter2-xyz"})"});
+  expect_one_error_line(r, "s.yaml:4: connection.pool_size must be a positive integer, got a value from -p/--params");
+  EXPECT_THAT(r.err, Not(HasSubstr("hunter2")));
+}
