@@ -9,6 +9,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <simdjson.h>
 #include <set>
 #include <sstream>
 
@@ -113,6 +114,49 @@ bool parse_csv(const std::string& text, std::vector<std::vector<std::string>>& r
   return true;
 }
 
+// The `maximum` of the `limit` parameter of GET /{ns}/{endpoint} (OpenAPI 3 `schema.maximum`,
+// Swagger 2 `maximum`; parameters may be `$ref`s); 0 when the document does not say.
+long limit_maximum(simdjson::dom::element root, const std::string& ns, const std::string& endpoint) {
+  std::string path("/");
+  path.append(ns).append("/").append(endpoint);
+  simdjson::dom::object paths;
+  if (root["paths"].get_object().get(paths)) return 0;
+  simdjson::dom::element item;
+  if (paths[path].get(item)) {
+    bool found = false;
+    for (auto field : paths)
+      if (schema::iequals(field.key, path)) {
+        item = field.value;
+        found = true;
+      }
+    if (!found) return 0;
+  }
+  simdjson::dom::array parameters;
+  if (item["get"]["parameters"].get_array().get(parameters)) return 0;
+  for (simdjson::dom::element param : parameters) {
+    std::string_view ref;
+    if (param["$ref"].get_string().get(ref) == simdjson::SUCCESS) {
+      if (ref.rfind("#/", 0) != 0) continue;
+      simdjson::dom::element target;
+      if (root.at_pointer(ref.substr(1)).get(target)) continue;
+      param = target;
+    }
+    std::string_view name;
+    if (param["name"].get_string().get(name) || name != "limit") continue;
+    simdjson::dom::element schema_or_param = param;
+    simdjson::dom::element schema;
+    if (param["schema"].get(schema) == simdjson::SUCCESS) schema_or_param = schema;
+    double maximum = 0;
+    if (schema_or_param["maximum"].get_double().get(maximum)) {
+      int64_t as_int = 0;
+      if (schema_or_param["maximum"].get_int64().get(as_int)) return 0;
+      return static_cast<long>(as_int);
+    }
+    return static_cast<long>(maximum);
+  }
+  return 0;
+}
+
 }  // namespace
 
 struct ApiClient::Impl {
@@ -123,6 +167,14 @@ struct ApiClient::Impl {
   bool connected = false;
   ApiUrls urls;
   std::optional<std::vector<EndpointEntry>> endpoints;
+  // The OpenAPI documents: raw text (downloaded or cached) with a simdjson DOM for quick lookups
+  // (page-size maximum); the nlohmann trees and the SpecModel are built only when asked for.
+  struct SpecText {
+    std::string text;
+    std::unique_ptr<simdjson::dom::parser> parser;
+    simdjson::dom::element dom;
+  };
+  std::optional<SpecText> resources_text, descriptors_text;
   std::optional<nlohmann::json> resources, descriptors;
   std::unique_ptr<schema::SpecModel> model;
   std::shared_ptr<TokenManager> auth;
@@ -290,25 +342,30 @@ struct ApiClient::Impl {
     return config.namespace_;
   }
 
-  // Parses and checks one OpenAPI document; throws a clear Error naming the URL.
-  static nlohmann::json parse_spec(const std::string& body, const std::string& type, const std::string& url,
-                                   const std::string& content_type) {
-    nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
+  // Checks one OpenAPI document (JSON object with `definitions` or `components.schemas`) and
+  // keeps its DOM; throws a clear Error naming the URL.
+  static SpecText check_spec(std::string body, const std::string& type, const std::string& url,
+                             const std::string& content_type) {
+    SpecText spec;
+    spec.parser = std::make_unique<simdjson::dom::parser>();
+    spec.text = std::move(body);
+    simdjson::dom::object root;
+    if (spec.parser->parse(spec.text).get(spec.dom) || spec.dom.get_object().get(root)) {
       http::Outcome fake;
-      fake.body = body;
+      fake.body = spec.text;
       fake.content_type = content_type;
       throw Error("the " + type + " OpenAPI document at " + url + " is not JSON (got " + describe_body(fake) +
                   "): check edfi_api." + type + "_swagger_url");
     }
-    bool has_defs = doc.contains("definitions") && doc["definitions"].is_object();
-    bool has_components = doc.contains("components") && doc["components"].is_object() &&
-                          doc["components"].contains("schemas") && doc["components"]["schemas"].is_object();
+    simdjson::dom::object defs, components, schemas;
+    bool has_defs = root["definitions"].get_object().get(defs) == simdjson::SUCCESS;
+    bool has_components = root["components"].get_object().get(components) == simdjson::SUCCESS &&
+                          components["schemas"].get_object().get(schemas) == simdjson::SUCCESS;
     if (!has_defs && !has_components)
       throw Error("the " + type + " OpenAPI document at " + url +
                   " has neither `definitions` nor `components.schemas`: is it an Ed-Fi OpenAPI document? "
                   "(check edfi_api." + type + "_swagger_url)");
-    return doc;
+    return spec;
   }
 
   void resolve_spec_urls() {
@@ -342,12 +399,12 @@ struct ApiClient::Impl {
   }
 
   void load_specs() {
-    if (resources || model) return;
+    if (resources_text || model) return;
     connect();
     resolve_spec_urls();
     struct Spec {
       std::string type, url, cache_name;
-      std::optional<nlohmann::json> doc;
+      std::optional<SpecText> doc;
     };
     Spec specs[2] = {{"resources", urls.resources_spec, "", std::nullopt},
                      {"descriptors", urls.descriptors_spec, "", std::nullopt}};
@@ -357,7 +414,7 @@ struct ApiClient::Impl {
       s.cache_name = "swagger-" + s.type + "-" + md5_hex(s.url) + ".json";
       if (auto cached = cache.read(s.cache_name)) {
         try {
-          s.doc = parse_spec(*cached, s.type, cache.path_of(s.cache_name).string(), "");
+          s.doc = check_spec(std::move(*cached), s.type, cache.path_of(s.cache_name).string(), "");
         } catch (const Error& e) {
           cache.discard(s.cache_name, e.what());
         }
@@ -379,17 +436,25 @@ struct ApiClient::Impl {
           throw Error("Unable to load the " + s.type + " OpenAPI document from " + s.url + " (" +
                       report::reduce_reason(static_cast<int>(o.status), o.body) + "): check edfi_api." + s.type +
                       "_swagger_url");
-        s.doc = parse_spec(o.body, s.type, s.url, o.content_type);
-        cache.write(s.cache_name, o.body);
+        s.doc = check_spec(std::move(o.body), s.type, s.url, o.content_type);
+        cache.write(s.cache_name, s.doc->text);
       }
     }
-    resources = std::move(specs[0].doc);
-    descriptors = std::move(specs[1].doc);
+    resources_text = std::move(specs[0].doc);
+    descriptors_text = std::move(specs[1].doc);
+  }
+
+  // nlohmann trees of the documents, parsed on first request (once).
+  void parse_trees() {
+    if (resources || model) return;
+    load_specs();
+    resources = nlohmann::json::parse(resources_text->text);
+    descriptors = nlohmann::json::parse(descriptors_text->text);
   }
 
   const schema::SpecModel& load_model() {
     if (model) return *model;
-    load_specs();
+    parse_trees();
     model = std::make_unique<schema::SpecModel>(schema::SpecModel::from_documents(
         std::move(*resources), std::move(*descriptors), "the OpenAPI documents of " + config.edfi_api.base_url));
     resources.reset();
@@ -412,12 +477,12 @@ struct ApiClient::Impl {
 
   const nlohmann::json& resources_doc() {
     if (model) return model->resources_document();
-    load_specs();
+    parse_trees();
     return *resources;
   }
   const nlohmann::json& descriptors_doc() {
     if (model) return model->descriptors_document();
-    load_specs();
+    parse_trees();
     return *descriptors;
   }
 
@@ -486,36 +551,9 @@ const schema::SpecModel& ApiClient::spec_model() { return impl_->load_model(); }
 
 long ApiClient::max_page_size(const std::string& endpoint) {
   bool descriptor = endpoint.size() > 11 && endpoint.compare(endpoint.size() - 11, 11, "Descriptors") == 0;
-  const nlohmann::json& doc = descriptor ? descriptors_spec() : resources_spec();
-  std::string path("/");
-  path.append(namespace_of(endpoint)).append("/").append(endpoint);
-  auto paths = doc.find("paths");
-  if (paths == doc.end() || !paths->is_object()) return 0;
-  auto p = paths->find(path);
-  if (p == paths->end()) {
-    // Endpoint names are case-insensitive on the server.
-    for (auto it = paths->begin(); it != paths->end(); ++it)
-      if (schema::iequals(it.key(), path)) p = it;
-    if (p == paths->end()) return 0;
-  }
-  auto get = p->find("get");
-  if (get == p->end() || !get->contains("parameters") || !(*get)["parameters"].is_array()) return 0;
-  for (const auto& param_ref : (*get)["parameters"]) {
-    const nlohmann::json* param = &param_ref;
-    if (param->contains("$ref") && (*param)["$ref"].is_string()) {
-      // "#/components/parameters/limit" or "#/parameters/limit"
-      std::string ref = (*param)["$ref"];
-      if (ref.rfind("#/", 0) != 0) continue;
-      nlohmann::json::json_pointer ptr(ref.substr(1));
-      if (!doc.contains(ptr)) continue;
-      param = &doc.at(ptr);
-    }
-    if (!param->is_object() || param->value("name", "") != "limit") continue;
-    const nlohmann::json* schema = param->contains("schema") ? &(*param)["schema"] : param;
-    if (schema->contains("maximum") && (*schema)["maximum"].is_number()) return (*schema)["maximum"].get<long>();
-    return 0;
-  }
-  return 0;
+  impl_->load_specs();
+  const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
+  return limit_maximum(spec.dom, namespace_of(endpoint), endpoint);
 }
 
 std::shared_ptr<http::Auth> ApiClient::auth() {
