@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
 #include "core/schema/spec_model.hpp"
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  // Diagnostics go to stderr: stdout carries only the base URL.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("edfi-sandbox"));
   try {
     o.flavor = flavor == "ods" ? Flavor::ods : Flavor::dms;
     o.errors = errors == "legacy" ? ErrorStyle::legacy : ErrorStyle::problem;

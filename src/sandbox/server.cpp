@@ -159,14 +159,14 @@ struct Server::Impl {
           message = p.detail;
         }
       }
-      res.set_content(json{{"message", message}}.dump(), k_json);
+      res.set_content(json{{"message", message}}.dump(-1, ' ', false, json::error_handler_t::replace), k_json);
       return;
     }
     json body = {{"detail", p.detail}, {"type", p.type}, {"title", p.title}, {"status", p.status},
                  {"correlationId", correlation_id()}};
     if (!p.omit_validation_errors) body["validationErrors"] = p.validation_errors;
     body["errors"] = p.errors;
-    res.set_content(body.dump(), p.problem_content_type ? k_problem_json : k_json);
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), p.problem_content_type ? k_problem_json : k_json);
   }
 
   void record(const httplib::Request& req, const std::string& route, const httplib::Response& res) {
@@ -859,6 +859,17 @@ Server::Server(Options options, schema::SpecModel model) : impl_(std::make_uniqu
   http.Patch(".*", handler);
   http.Delete(".*", handler);
   http.Options(".*", handler);
+  // A POST/PUT/PATCH without Content-Length or chunked encoding has an empty body (RFC 9112 §6.3);
+  // httplib would wait for the connection to close instead, so such requests are answered here,
+  // before it reads content.
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") &&
+        !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      impl_->handle(req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   http.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
     if (res.status == 413 && res.body.empty()) {
       Problem p;
