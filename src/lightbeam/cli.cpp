@@ -72,8 +72,10 @@ std::string option_lines(const std::string& keys) {
   for (const auto& o : option_table()) {
     if (keys.find(o.key) == std::string::npos) continue;
     std::string flags = "  " + o.flags;
-    flags.resize(std::max<std::size_t>(flags.size() + 2, 36), ' ');
-    if (flags.size() > 36) flags += "\n" + std::string(36, ' ');
+    if (flags.size() + 2 > 36)
+      flags += "\n" + std::string(36, ' ');
+    else
+      flags.resize(36, ' ');
     out += flags + o.help + "\n";
   }
   return out;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <typeinfo>
 
@@ -70,7 +71,10 @@ int run(int argc, char** argv) {
     log::init(ctx.config.log_level);
     if (found) spdlog::info("config file not specified with `-c` flag... but found and using {}", file);
     for (const auto& w : warnings) spdlog::warn("{}", w);
-    if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("configuration:\n{}", config::dump_redacted(ctx.config));
+    if (spdlog::should_log(spdlog::level::debug)) {  // one log line per key, secrets redacted
+      std::istringstream dump(config::dump_redacted(ctx.config));
+      for (std::string line; std::getline(dump, line);) spdlog::debug("config: {}", line);
+    }
     spdlog::info("starting...");
     const int rc = dispatch(ctx);
     if (rc == 0) spdlog::info("done!");

@@ -598,8 +598,8 @@ std::string dump_redacted(const Config& config) {
     Json v = spec.get(copy);
     const bool secret = spec.key == "edfi_api.client_secret" ||
                         std::find(config.redacted_keys.begin(), config.redacted_keys.end(), spec.key) != config.redacted_keys.end();
-    std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-    if (secret && !(v.is_string() && text.empty())) text = "***";
+    std::string text = v.dump();  // JSON text: strings quoted, so "" and "\t" are visible
+    if (secret && text != "\"\"") text = "***";
     out += "\n" + spec.key + ": " + text;
   }
   const bool overrides_secret =

@@ -33,7 +33,7 @@ std::string find_config_file(const std::string& given);
 // Every known dotted key (e.g. "connection.pool_size"), for --set checks and suggestions.
 const std::vector<std::string>& known_keys();
 
-// The config as YAML-ish "key: value" lines with client_secret and every value that came from
+// The config as "key: <JSON value>" lines with client_secret and every value that came from
 // -p replaced by "***" (for DEBUG logging).
 std::string dump_redacted(const Config& config);
 
