@@ -202,6 +202,7 @@ class EndpointDeleter {
       ++deleted_;
     } else if (o.status == 404) {
       skip("payload not found in API (deleted meanwhile)", p);
+      store_.remove(name_, p.digest);
     } else if (o.transport_failed()) {
       fail(0, report::transport_reason(o.error), p);
     } else {
@@ -230,6 +231,8 @@ class EndpointDeleter {
       skip("searching API for payload returned a response that is not a list", p);
     } else if (j.empty()) {
       skip("payload not found in API", p);
+      // Not in the API: a state row would make `send` skip a payload the API does not have.
+      store_.remove(name_, p.digest);
     } else if (j.size() > 1) {
       skip("multiple matching payloads found in API", p);
     } else if (!j[0].is_object() || !j[0].contains("id") || !j[0]["id"].is_string()) {

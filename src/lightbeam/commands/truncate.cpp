@@ -35,8 +35,10 @@ class EndpointTruncator {
  public:
   EndpointTruncator(edfi::ApiClient& client, const std::string& name, report::Results& results, SkipReasons& skips)
       : client_(client), name_(name), results_(results), skips_(skips), url_(client.data_url(name)) {
+    // fetch.page_size (as the Python tool pages), capped by the API's maximum.
     const long max = client.max_page_size(name);
-    page_size_ = max > 0 ? max : std::max<long>(1, client.config().fetch.page_size);
+    page_size_ = std::max<long>(1, client.config().fetch.page_size);
+    if (max > 0) page_size_ = std::min(page_size_, max);
   }
 
   void run() {
