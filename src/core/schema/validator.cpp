@@ -172,12 +172,15 @@ void DescriptorSet::add(std::string_view descriptor, std::string_view ns, std::s
 }
 
 bool DescriptorSet::contains(std::string_view descriptor, std::string_view uri) const {
-  std::string key;
+  thread_local std::string key;  // reused: no allocation per lookup
+  key.clear();
   if (descriptor.empty()) {
     lower_into(key, uri);
     return any_.count(hash128(key)) > 0;
   }
-  key = singular_lower(descriptor) + '\x1f';
+  lower_into(key, descriptor);
+  if (!key.empty() && key.back() == 's') key.pop_back();
+  key.push_back('\x1f');
   lower_into(key, uri);
   return typed_.count(hash128(key)) > 0;
 }
@@ -231,7 +234,8 @@ size_t LocalReferenceIndex::size() const {
 
 namespace {
 
-void collect_descriptor_types(const SpecModel& model, const ObjectModel* om, std::unordered_map<std::string, const Endpoint*>& out,
+template <typename Map>
+void collect_descriptor_types(const SpecModel& model, const ObjectModel* om, Map& out,
                               std::unordered_set<const ObjectModel*>& seen, std::vector<const Reference*>* refs) {
   if (!om || !seen.insert(om).second) return;
   for (const auto& p : om->properties) {
@@ -319,7 +323,7 @@ bool EndpointValidator::check_descriptors(element v, std::string& path, std::str
         }
         if (!descriptors_) continue;
         const Endpoint* type = nullptr;
-        auto it = descriptor_types_.find(std::string(f.key));
+        auto it = descriptor_types_.find(f.key);
         if (it != descriptor_types_.end()) {
           type = it->second;
         } else {

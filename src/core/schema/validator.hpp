@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -147,7 +148,12 @@ class EndpointValidator {
   const DescriptorSet* descriptors_;
   const LocalReferenceIndex* local_;
   std::optional<CompiledSchema> schema_;
-  std::unordered_map<std::string, const Endpoint*> descriptor_types_;  // property name -> descriptor endpoint
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // property name -> descriptor endpoint (heterogeneous lookup: no string built per value)
+  std::unordered_map<std::string, const Endpoint*, NameHash, std::equal_to<>> descriptor_types_;
 };
 
 }  // namespace lightbeam::schema
