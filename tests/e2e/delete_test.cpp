@@ -102,7 +102,7 @@ TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
 }
 
 TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
-  Sandbox sandbox({"--fail-rate", "0.3", "--fail-status", "503", "--seed", "7"});
+  Sandbox sandbox({"--fail-rate", "0.3", "--fail-status", "503", "--retry-after", "0", "--seed", "7"});
   Work w;
   w.write_config(sandbox.base_url(), "force_delete: true\n", "  num_retries: 12\n  backoff_factor: 0.01\n");
   w.write_data({2, 40});

@@ -1,0 +1,107 @@
+// End to end: the real `lightbeam truncate` empties selected endpoints of a real edfi-sandbox
+// (both flavours), pages through ids while records that cannot be deleted stay, and clears state.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "e2e/delete_support.hpp"
+
+namespace lightbeam::testing::del {
+namespace {
+
+class TruncateFlavours : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TruncateFlavours, SendThenTruncateEmptiesOnlyTheSelectedEndpointsAndClearsTheirState) {
+  Sandbox sandbox({"--flavor", GetParam()});
+  Work w;
+  w.write_config(sandbox.base_url());
+  w.write_data({2, 25});
+  auto sent = w.run("send");
+  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  ASSERT_EQ(w.state_rows("students"), 25u);
+
+  auto r = w.run("truncate", {"-s", "studentSchoolAssociations,students"});
+  ASSERT_EQ(r.exit_code, 0) << diag(r);
+  EXPECT_NE(r.err.find("TRUNCATING ALL DATA from endpoint studentSchoolAssociations"), std::string::npos) << r.err;
+  EXPECT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 0);
+  EXPECT_EQ(documents(sandbox.base_url(), "students"), 0);
+  EXPECT_EQ(documents(sandbox.base_url(), "schools"), 2);
+  EXPECT_EQ(documents(sandbox.base_url(), "gradeLevelDescriptors"), 2);
+  EXPECT_EQ(w.state_rows("students"), 0u);
+  EXPECT_EQ(w.state_rows("studentSchoolAssociations"), 0u);
+  EXPECT_EQ(w.state_rows("schools"), 2u);
+  auto res = w.results_json();
+  EXPECT_EQ(res["command"], "truncate");
+  EXPECT_EQ(res["total_records_processed"], 50);
+  EXPECT_EQ(res["resources"]["students"]["successes"][0]["count"], 25);
+
+  // A second send re-sends everything of the truncated endpoints (state was cleared).
+  auto again = w.run("send", {"-s", "students"});
+  EXPECT_EQ(again.exit_code, 0) << diag(again);
+  EXPECT_EQ(documents(sandbox.base_url(), "students"), 25);
+}
+
+INSTANTIATE_TEST_SUITE_P(Flavours, TruncateFlavours, ::testing::Values("dms", "ods"));
+
+TEST(Truncate, EmptyEndpointIsFine) {
+  Sandbox sandbox;
+  Work w;
+  w.write_config(sandbox.base_url());
+  auto r = w.run("truncate", {"-s", "students"});
+  EXPECT_EQ(r.exit_code, 0) << diag(r);
+  auto res = w.results_json();
+  EXPECT_EQ(res["total_records_processed"], 0);
+  EXPECT_TRUE(res["resources"].contains("students")) << res.dump(2);
+}
+
+TEST(Truncate, RecordsStillReferencedStayAndPagingStillReachesEveryOtherRecord) {
+  Sandbox sandbox;
+  Work w;
+  // Small pages so deleting while paging is exercised: 20 schools, 5 of them referenced.
+  w.write_config(sandbox.base_url(), "force_delete: true\nfetch:\n  page_size: 3\n");
+  w.write_data({20, 5});
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_EQ(documents(sandbox.base_url(), "schools"), 20);
+
+  auto r = w.run("truncate", {"-s", "schools"});
+  EXPECT_EQ(r.exit_code, 0) << diag(r);
+  EXPECT_EQ(documents(sandbox.base_url(), "schools"), 5);  // the referenced ones
+  EXPECT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 5);
+  auto res = w.results_json();
+  const auto& s = res["resources"]["schools"];
+  EXPECT_EQ(s["records_processed"], 20) << res.dump(2);
+  EXPECT_EQ(s["records_failed"], 5);
+  EXPECT_EQ(s["failures"][0]["status_code"], 409);
+  EXPECT_NE(s["failures"][0]["message"].get<std::string>().find("StudentSchoolAssociation"), std::string::npos);
+}
+
+TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
+  Sandbox sandbox;
+  Work w;
+  w.write_config(sandbox.base_url());
+  w.write_data({2, 5});
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  auto r = w.run("truncate");
+  EXPECT_EQ(r.exit_code, 0) << diag(r);
+  EXPECT_NE(r.err.find("no selector"), std::string::npos) << r.err;
+  EXPECT_EQ(sandbox_stats(sandbox.base_url())["documents_total"], 0);
+}
+
+TEST(Truncate, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
+  Sandbox sandbox;
+  Work w;
+  w.write_config(sandbox.base_url(), "");
+  w.write_data({2, 5});
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  RunOptions ro;
+  ro.stdin_data = "yes\n";
+  auto r = w.run("truncate", {"-s", "students,studentSchoolAssociations"}, ro);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("TRUNCATE ALL DATA"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("force_delete"), std::string::npos) << r.err;
+  EXPECT_EQ(documents(sandbox.base_url(), "students"), 5);
+  EXPECT_EQ(w.state_rows("students"), 5u);
+}
+
+}  // namespace
+}  // namespace lightbeam::testing::del
