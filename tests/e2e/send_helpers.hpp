@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/http/engine.hpp"
@@ -25,10 +27,12 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 inline std::string student_line(int i, const std::string& birth = "") {
-  json j{{"studentUniqueId", "S" + std::to_string(100000 + i)},
-         {"firstName", "First" + std::to_string(i)},
+  char date[16];
+  std::snprintf(date, sizeof date, "2010-%02d-%02d", 1 + i % 9, 10 + i % 10);
+  json j{{"studentUniqueId", fmt::format("S{}", 100000 + i)},
+         {"firstName", fmt::format("First{}", i)},
          {"lastSurname", "Last"},
-         {"birthDate", birth.empty() ? "2010-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10) : birth}};
+         {"birthDate", birth.empty() ? std::string(date) : birth}};
   return j.dump();
 }
 
