@@ -522,7 +522,7 @@ struct Server::Impl {
     std::size_t limit = ods() ? 25 : static_cast<std::size_t>(options.page_max);
     limit = std::min<std::size_t>(limit, static_cast<std::size_t>(options.page_max));
     bool total_count = false;
-    json paging_errors = json::array();
+    std::string offset_error, limit_error, total_error;
     std::vector<QueryFilter> filters;
     std::vector<std::string> unknown;
     json value_errors = json::object();
@@ -533,17 +533,16 @@ struct Server::Impl {
         bool ok = all_digits(value) && value.size() < 18;
         if (ok) v = std::stoll(value);
         if (!ok || v < 0)
-          paging_errors.push_back(options.errors == ErrorStyle::legacy ? "Offset cannot be a negative value."
-                                                                       : "Offset must be a numeric value greater than or equal to 0.");
+          offset_error = options.errors == ErrorStyle::legacy ? "Offset cannot be a negative value."
+                                                              : "Offset must be a numeric value greater than or equal to 0.";
         else
           offset = static_cast<std::size_t>(v);
       } else if (n == "limit") {
         bool ok = all_digits(value) && value.size() < 18 && std::stoll(value) <= options.page_max;
         if (!ok)
-          paging_errors.push_back(options.errors == ErrorStyle::legacy
-                                      ? fmt::format("Limit must be a value between 0 and {}.", options.page_max)
-                                      : fmt::format("Limit must be omitted or set to a numeric value between 0 and {}.",
-                                                    options.page_max));
+          limit_error = options.errors == ErrorStyle::legacy
+                            ? fmt::format("Limit must be a value between 0 and {}.", options.page_max)
+                            : fmt::format("Limit must be omitted or set to a numeric value between 0 and {}.", options.page_max);
         else
           limit = static_cast<std::size_t>(std::stoll(value));
       } else if (n == "totalcount") {
@@ -553,7 +552,7 @@ struct Server::Impl {
         else if (v == "false")
           total_count = false;
         else
-          paging_errors.push_back("TotalCount must be a boolean value.");
+          total_error = "TotalCount must be a boolean value.";
       } else if (n == "minchangeversion" || n == "maxchangeversion") {
         // accepted, no change tracking in the sandbox
       } else if (n == "id") {
@@ -590,6 +589,10 @@ struct Server::Impl {
           filters.push_back({f, *v});
       }
     }
+    // Listed in the order offset, limit, totalCount whatever the order in the URL.
+    json paging_errors = json::array();
+    for (auto* e : {&offset_error, &limit_error, &total_error})
+      if (!e->empty()) paging_errors.push_back(*e);
     if (!paging_errors.empty()) {
       Problem p;
       p.status = 400;

@@ -133,9 +133,9 @@ Problem identity_conflict(const Endpoint& ep, const json& doc, bool update) {
     pairs += "(" + path.segments.back() + " = " + (v ? (v->is_string() ? v->get<std::string>() : v->dump()) : "") + ")";
   }
   p.errors.push_back(fmt::format(
-      "A natural key conflict occurred when attempting to {} a resource {} with a duplicate key. The duplicate keys and "
+      "A natural key conflict occurred when attempting to {} {} with a duplicate key. The duplicate keys and "
       "values are {}",
-      update ? "update" : "create a new", ep.resource_name, pairs));
+      update ? "update a resource" : "create a new resource", ep.resource_name, pairs));
   p.legacy_message = fmt::format(
       "A natural key conflict occurred when attempting to create a new resource '{}' with a duplicate key.", ep.resource_name);
   return p;
