@@ -257,6 +257,9 @@ StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions opti
   try {
     sqlite3_busy_timeout(m.db, 5000);
     sqlite3_extended_result_codes(m.db, 1);
+    // No checkpoint on close: it would rewrite the database file at the end of every run (a re-send
+    // that skips everything would pay for it); SQLite checkpoints automatically as the WAL grows.
+    sqlite3_db_config(m.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     m.exec("PRAGMA journal_mode=WAL");
     m.exec("PRAGMA synchronous=NORMAL");
     if (m.options.max_page_count) {

@@ -295,7 +295,6 @@ int run_send(const RunContext& ctx) {
     throw Error("no data files for the selected endpoints in data_dir " + cfg.data_dir +
                 " (looked for {endpoint}.jsonl, .ndjson, .json and {endpoint}/*.jsonl)");
 
-  client.auth()->authorization_header();  // wrong credentials fail here, before anything is read
   state::StateStore store(cfg.state_dir);
   for (auto& g : groups)
     for (auto& w : g) {
