@@ -159,3 +159,15 @@ TEST(Cli, SecretFromParamsNeverPrinted) {
   expect_one_error_line(r, "s.yaml:4: connection.pool_size must be a positive integer, got a value from -p/--params");
   EXPECT_THAT(r.err, Not(HasSubstr("hunter2")));
 }
+
+TEST(Cli, UnknownKeyIsAWarningNamingTheClosestKey) {
+  TempDir d;
+  // The API address refuses connections, so the command ends quickly after the warning.
+  write_file(d / "lightbeam.yaml",
+             "edfi_api:\n  base_url: http://127.0.0.1:1/api\nconnection:\n  num_retries: 0\n  pool_sise: 4\n");
+  auto r = run_in(d.path(), {"count"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(lightbeam WARNING \./lightbeam\.yaml:5: unknown key connection\.pool_sise is ignored \(did you mean connection\.pool_size\?\))")))
+      << r.err;
+  EXPECT_THAT(r.err, HasSubstr("config file not specified with `-c` flag... but found and using ./lightbeam.yaml"));
+}
