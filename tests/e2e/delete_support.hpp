@@ -72,15 +72,21 @@ inline std::string school_line(int id) {
               {"gradeLevels", json::array({{{"gradeLevelDescriptor", "uri://ed-fi.org/GradeLevelDescriptor#Ninth grade"}}})}}
       .dump();
 }
+// (Appending, not `"S" + std::to_string(...)`: g++ 12 gives a false -Werror=restrict on the latter.)
+inline std::string unique_id(int i) {
+  std::string s = "S";
+  s += std::to_string(10000 + i);
+  return s;
+}
 inline std::string student_line(int i) {
-  return json{{"studentUniqueId", "S" + std::to_string(10000 + i)},
+  return json{{"studentUniqueId", unique_id(i)},
               {"firstName", "First" + std::to_string(i)},
               {"lastSurname", "Last"},
               {"birthDate", "2010-01-15"}}
       .dump();
 }
 inline std::string enrollment_line(int i, int school) {
-  return json{{"studentReference", {{"studentUniqueId", "S" + std::to_string(10000 + i)}}},
+  return json{{"studentReference", {{"studentUniqueId", unique_id(i)}}},
               {"schoolReference", {{"schoolId", school}}},
               {"entryDate", "2024-08-20"},
               {"entryGradeLevelDescriptor", "uri://ed-fi.org/GradeLevelDescriptor#Ninth grade"}}
