@@ -193,6 +193,40 @@ class Background {
   fs::path out_, err_;
 };
 
+// Runs lightbeam with a pseudo-terminal as stdin and `typed` typed on it (stdout/stderr to files).
+inline ProcessResult run_on_terminal(const std::vector<std::string>& args, const std::string& typed,
+                                     const fs::path& log_dir) {
+  const fs::path out = log_dir / "tty.out", err = log_dir / "tty.err";
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return {-1, "", "no pseudo-terminal"};
+  const std::string slave_name = ptsname(master);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    int slave = ::open(slave_name.c_str(), O_RDWR);
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(slave, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    ::close(master);
+    std::vector<std::string> argv{LIGHTBEAM_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> c;
+    for (auto& a : argv) c.push_back(a.data());
+    c.push_back(nullptr);
+    execv(c[0], c.data());
+    _exit(127);
+  }
+  // The terminal's line discipline keeps what is typed until the child reads its answer.
+  if (::write(master, typed.data(), typed.size()) < 0) {
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ::close(master);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err)};
+}
+
 // Polls (bounded: 60 s, never asserted on) until the endpoint holds at most n documents.
 inline bool wait_until_at_most(const std::string& base_url, const std::string& endpoint, long n) {
   for (int i = 0; i < 1200; ++i) {

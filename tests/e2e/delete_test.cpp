@@ -134,6 +134,30 @@ TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   EXPECT_EQ(w.state_rows("studentSchoolAssociations"), 4u);
 }
 
+TEST(Delete, OnATerminalOnlyATypedYesDeletes) {
+  Sandbox sandbox;
+  Work w;
+  w.write_config(sandbox.base_url(), "");  // no force_delete: ask
+  w.write_data({2, 4});
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  const std::vector<std::string> args{"delete", "-c", w.config.string(), "-f", "-s", "studentSchoolAssociations"};
+
+  auto no = run_on_terminal(args, "no\n", w.dir.path());
+  ASSERT_NE(no.exit_code, -1) << no.err;
+  EXPECT_EQ(no.exit_code, 1) << no.err;
+  EXPECT_NE(no.out.find("Preparing to delete the following endpoints:"), std::string::npos) << no.out;
+  EXPECT_NE(no.out.find("studentSchoolAssociations"), std::string::npos) << no.out;
+  EXPECT_NE(no.out.find("Type \"yes\" to confirm you want to delete payloads for the selected endpoints? "),
+            std::string::npos)
+      << no.out;
+  EXPECT_NE(no.err.find("You did not type \"yes\" - exiting."), std::string::npos) << no.err;
+  EXPECT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 4);
+
+  auto yes = run_on_terminal(args, "yes\n", w.dir.path());
+  EXPECT_EQ(yes.exit_code, 0) << yes.err;
+  EXPECT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 0);
+}
+
 TEST(Delete, DataDirWithoutFilesForTheSelectionIsAnError) {
   Sandbox sandbox;
   Work w;

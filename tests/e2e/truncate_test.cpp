@@ -87,6 +87,23 @@ TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
   EXPECT_EQ(sandbox_stats(sandbox.base_url())["documents_total"], 0);
 }
 
+TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
+  Sandbox sandbox;
+  Work w;
+  w.write_config(sandbox.base_url(), "");
+  w.write_data({2, 3});
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  auto r = run_on_terminal({"truncate", "-c", w.config.string(), "-s", "students,studentSchoolAssociations"},
+                           "yes\n", w.dir.path());
+  ASSERT_NE(r.exit_code, -1) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Type \"yes\" to confirm you want to TRUNCATE ALL DATA payloads for the selected endpoints? "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(documents(sandbox.base_url(), "students"), 0);
+  EXPECT_EQ(documents(sandbox.base_url(), "schools"), 2);
+}
+
 TEST(Truncate, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   Sandbox sandbox;
   Work w;
