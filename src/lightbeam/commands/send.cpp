@@ -103,7 +103,7 @@ state::ResendCriteria criteria_from(const CliOptions& o) {
 class Sender {
  public:
   Sender(const RunContext& ctx, edfi::ApiClient& client, state::StateStore& store, report::Results& results)
-      : ctx_(ctx), client_(client), store_(store), results_(results), criteria_(criteria_from(ctx.options)) {}
+      : client_(client), store_(store), results_(results), criteria_(criteria_from(ctx.options)) {}
 
   // Sends one dependency-order group of endpoints (no barrier between them).
   void send_group(std::vector<EndpointWork>& group) {
@@ -229,7 +229,6 @@ class Sender {
     progress_.update(done_, bytes_done_, results_.status_counts(w.name));
   }
 
-  const RunContext& ctx_;
   edfi::ApiClient& client_;
   state::StateStore& store_;
   report::Results& results_;
