@@ -29,14 +29,13 @@ std::string Auth::issue(const std::string& client_id) {
     std::snprintf(hex, sizeof hex, "%02x", b);
     token += hex;
   }
-  (void)client_id;
   std::unique_lock lock(mutex_);
   auto now = Clock::now();
   // Forget expired tokens now and then so a long run does not grow without bound.
   if (tokens_.size() > 10000) {
-    for (auto it = tokens_.begin(); it != tokens_.end();) it = it->second <= now ? tokens_.erase(it) : std::next(it);
+    for (auto it = tokens_.begin(); it != tokens_.end();) it = it->second.expires <= now ? tokens_.erase(it) : std::next(it);
   }
-  tokens_[token] = now + std::chrono::seconds(ttl_);
+  tokens_[token] = Issued{now + std::chrono::seconds(ttl_), client_id};
   ++issued_;
   return token;
 }
@@ -44,7 +43,14 @@ std::string Auth::issue(const std::string& client_id) {
 bool Auth::valid(const std::string& token) const {
   std::shared_lock lock(mutex_);
   auto it = tokens_.find(token);
-  return it != tokens_.end() && Clock::now() < it->second;
+  return it != tokens_.end() && Clock::now() < it->second.expires;
+}
+
+std::optional<std::string> Auth::client_of(const std::string& token) const {
+  std::shared_lock lock(mutex_);
+  auto it = tokens_.find(token);
+  if (it == tokens_.end() || Clock::now() >= it->second.expires) return std::nullopt;
+  return it->second.client_id;
 }
 
 std::size_t Auth::issued() const {

@@ -21,6 +21,8 @@ class Auth {
   std::string issue(const std::string& client_id);
   // True when the token was issued by us and has not expired.
   bool valid(const std::string& token) const;
+  // The client the token was issued to, when it is valid (authorization is per client).
+  std::optional<std::string> client_of(const std::string& token) const;
   int ttl() const { return ttl_; }
   std::size_t issued() const;
   void clear();
@@ -30,7 +32,11 @@ class Auth {
   std::vector<std::pair<std::string, std::string>> clients_;
   int ttl_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, Clock::time_point> tokens_;
+  struct Issued {
+    Clock::time_point expires;
+    std::string client_id;
+  };
+  std::unordered_map<std::string, Issued> tokens_;
   std::size_t issued_ = 0;
 };
 

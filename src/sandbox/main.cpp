@@ -29,12 +29,36 @@ std::pair<std::string, std::string> parse_client(const std::string& text) {
   return {text.substr(0, colon), text.substr(colon + 1)};
 }
 
+// "ID=VALUE" of --namespace-prefix / --claim-set.
+std::pair<std::string, std::string> parse_assignment(const std::string& option, const std::string& text,
+                                                     const std::string& example) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error(fmt::format("{} expects ID=VALUE (e.g. {} {}), got '{}'", option, option, example, text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    auto comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   std::string flavor = "dms", errors = "problem";
-  std::vector<std::string> clients;
+  std::vector<std::string> clients, namespace_prefixes, claim_sets;
   CLI::App app{"edfi-sandbox: a local Ed-Fi API that behaves like the real servers (ODS/API and DMS)."};
   app.add_option("--specs", o.specs_dir, "Folder with resources-spec.json and descriptors-spec.json (default: the repository's metadata/)");
   app.add_option("--port", o.port, "TCP port on 127.0.0.1 (0 = an ephemeral port)")->check(CLI::Range(0, 65535));
@@ -46,6 +70,12 @@ int main(int argc, char** argv) {
   app.add_option("--openapi", o.openapi, "OpenAPI version of the served specs: 3, or 2 (Swagger 2.0 definitions)")
       ->check(CLI::IsMember({2, 3}));
   app.add_option("--client", clients, "An OAuth client ID:SECRET (repeatable; default populated:populatedSecret)");
+  app.add_option("--namespace-prefix", namespace_prefixes,
+                 "Restrict client ID to data whose namespace starts with PREFIX: ID=PREFIX (repeatable, also ID=P1,P2); "
+                 "others get 403 and collections are filtered (a client without prefixes is unrestricted)");
+  app.add_option("--claim-set", claim_sets,
+                 "Resources client ID may use: ID=ed-fi/students,ed-fi/*Descriptors,... (repeatable; * matches any "
+                 "characters; other resources get 403; a client without a claim set may use every resource)");
   app.add_option("--token-ttl", o.token_ttl, "Token lifetime in seconds")->check(CLI::Range(1, 1000000000));
   app.add_option("--page-max", o.page_max, "Maximum page size (limit)")->check(CLI::Range(1, 1000000));
   app.add_option("--latency-ms", o.latency_ms, "Added latency per data request")->check(CLI::Range(0, 600000));
@@ -72,6 +102,14 @@ int main(int argc, char** argv) {
     o.errors = errors == "legacy" ? ErrorStyle::legacy : ErrorStyle::problem;
     for (auto& c : clients) o.clients.push_back(parse_client(c));
     if (o.clients.empty()) o.clients.push_back({"populated", "populatedSecret"});
+    for (auto& text : namespace_prefixes) {
+      auto [id, value] = parse_assignment("--namespace-prefix", text, "populated=uri://ed-fi.org");
+      for (auto& prefix : split_commas(value)) o.namespace_prefixes[id].push_back(prefix);
+    }
+    for (auto& text : claim_sets) {
+      auto [id, value] = parse_assignment("--claim-set", text, "populated=ed-fi/students,ed-fi/*Descriptors");
+      for (auto& pattern : split_commas(value)) o.claim_sets[id].push_back(pattern);
+    }
     if (o.specs_dir.empty()) o.specs_dir = std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata";
     if (!std::filesystem::is_directory(o.specs_dir))
       throw Error(fmt::format("--specs folder {} does not exist; pass a folder with resources-spec.json and descriptors-spec.json",

@@ -1,6 +1,7 @@
 // The edfi-sandbox command line (architecture.md §6) as one plain struct.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,10 @@ struct Options {
   ErrorStyle errors = ErrorStyle::problem;
   int openapi = 3;                         // 3 or 2 (Swagger 2.0 definitions, ods flavour)
   std::vector<std::pair<std::string, std::string>> clients;  // id, secret
+  // Authorization (edfi-api-behavior.md §11, §8.2 #31/#32), by client id; a client absent from a map
+  // is unrestricted in that respect.
+  std::map<std::string, std::vector<std::string>> namespace_prefixes;  // --namespace-prefix ID=PREFIX
+  std::map<std::string, std::vector<std::string>> claim_sets;          // --claim-set ID=PATTERN[,PATTERN...]
   int token_ttl = 1800;                    // seconds
   int page_max = 500;
   int latency_ms = 0;

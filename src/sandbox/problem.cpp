@@ -55,4 +55,43 @@ Problem authentication_failed(const std::string& reason) {
   return p;
 }
 
+// ODS/API ≤ 7.1 answered 403 with {"message": "Authorization denied. …"} (§12); the text after the
+// prefix is the problem-details detail, so both styles carry the same explanation.
+Problem authorization_denied() {
+  Problem p;
+  p.status = 403;
+  p.type = "urn:ed-fi:api:security:authorization:";
+  p.title = "Authorization Denied";
+  p.detail = "Access to the resource could not be authorized.";
+  p.problem_content_type = true;
+  p.legacy_message = "Authorization denied. " + p.detail;
+  return p;
+}
+
+Problem namespace_mismatch(const std::vector<std::string>& prefixes, bool existing) {
+  std::string list;
+  for (auto& prefix : prefixes) list += (list.empty() ? "'" : ", '") + prefix + "'";
+  Problem p;
+  p.status = 403;
+  p.type = "urn:ed-fi:api:security:authorization:namespace:access-denied:namespace-mismatch";
+  p.title = "Authorization Denied";
+  p.detail = std::string("Access to the requested data could not be authorized. The ") + (existing ? "existing " : "") +
+             "'Namespace' value of the data does not start with any of the caller's associated namespace prefixes (" +
+             list + ").";
+  p.problem_content_type = true;
+  p.legacy_message = "Authorization denied. " + p.detail;
+  return p;
+}
+
+Problem system_error() {
+  Problem p;
+  p.status = 500;
+  p.type = "urn:ed-fi:api:system";
+  p.title = "System Error";
+  p.detail = "An unexpected problem has occurred.";
+  p.problem_content_type = true;
+  p.legacy_message = p.detail;
+  return p;
+}
+
 }  // namespace lightbeam::sandbox

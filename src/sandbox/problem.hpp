@@ -2,6 +2,7 @@
 // `{"message": ...}` bodies of ODS/API 5.x–7.1 (§12). One struct carries both renderings.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,5 +32,12 @@ Problem data_validation(nlohmann::json validation_errors);
 Problem bad_request(const std::string& error);
 Problem method_not_allowed(const std::string& error);
 Problem authentication_failed(const std::string& reason);
+// §8.2 #32: the resource is outside the client's claim set.
+Problem authorization_denied();
+// §8.2 #31: a namespace outside the client's prefixes; `existing` for stored data (GET by id, PUT,
+// DELETE: "The existing 'Namespace' value…"), else the values of the request body.
+Problem namespace_mismatch(const std::vector<std::string>& prefixes, bool existing);
+// §8.2 #34: an unexpected server fault.
+Problem system_error();
 
 }  // namespace lightbeam::sandbox

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -21,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/schema/dependencies.hpp"
 #include "sandbox/auth.hpp"
+#include "sandbox/authorization.hpp"
 #include "sandbox/faults.hpp"
 #include "sandbox/json_body.hpp"
 #include "sandbox/normalize.hpp"
@@ -106,6 +109,7 @@ struct Server::Impl {
   schema::SpecModel model;
   Store store;
   Auth auth;
+  Authorization authz;
   Faults faults;
   Stats stats;
   json dependencies;
@@ -119,6 +123,7 @@ struct Server::Impl {
         model(std::move(m)),
         store(model, options.db, options.seed),
         auth(options.clients, options.token_ttl),
+        authz(model, options),
         faults(options),
         dependencies(schema::dependencies_to_json(schema::compute_dependencies(model))) {}
 
@@ -399,6 +404,35 @@ struct Server::Impl {
     return {};
   }
 
+  // ---- authorization (§5 step 13, §8.2 #31/#32) ---------------------------------------------
+
+  // The client whose bearer token the request carries (check_token has accepted it).
+  std::string client_id(const httplib::Request& req) const {
+    std::string h = req.get_header_value("Authorization");
+    auto space = h.find(' ');
+    std::string token = space == std::string::npos ? "" : h.substr(space + 1);
+    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+    while (!token.empty() && token.back() == ' ') token.pop_back();
+    return auth.client_of(token).value_or("");
+  }
+
+  // #31 on the stored document `id` (GET by id, PUT, DELETE); a missing document is left to the
+  // handler's 404.
+  std::optional<Problem> existing_denied(const std::string& client, const Endpoint& ep, const std::string& id) const {
+    if (!authz.namespace_restricted(client, ep)) return std::nullopt;
+    ReadOutcome r = store.get(ep, id, "");
+    if (r.status != 200) return std::nullopt;
+    return authz.check_existing(client, ep, json::parse(r.body));
+  }
+
+  // GET by id and DELETE: the claim set right after routing (as DMS), then the stored namespace.
+  std::optional<Problem> item_denied(const httplib::Request& req, const Endpoint& ep, const std::string& id) const {
+    if (!authz.enabled()) return std::nullopt;
+    std::string client = client_id(req);
+    if (auto p = authz.check_resource(client, ep)) return p;
+    return existing_denied(client, ep, id);
+  }
+
   // ---- data ---------------------------------------------------------------------------------
 
   void handle_data(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
@@ -423,12 +457,14 @@ struct Server::Impl {
         stats.record_fault("failed");
         if (faults.fail_status() == 429 || faults.fail_status() == 503)
           res.set_header("Retry-After", std::to_string(options.retry_after));
-        Problem p;
-        p.status = faults.fail_status();
-        p.type = "urn:ed-fi:api:system";
-        p.title = p.status == 429 ? "Too Many Requests" : "System Error";
-        p.detail = "An injected fault (edfi-sandbox --fail-rate).";
-        p.problem_content_type = true;
+        // 500 is the §8.2 #34 body exactly; other statuses say they were injected.
+        Problem p = system_error();
+        if (faults.fail_status() != 500) {
+          p.status = faults.fail_status();
+          p.title = p.status == 429 ? "Too Many Requests" : "System Error";
+          p.detail = "An injected fault (edfi-sandbox --fail-rate).";
+          p.legacy_message.clear();
+        }
         send_problem(res, p);
         record(req, "fault", res);
         return;
@@ -503,6 +539,10 @@ struct Server::Impl {
   }
 
   void get_item(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, const std::string& id) {
+    if (auto denied = item_denied(req, ep, id)) {
+      send_problem(res, *denied);
+      return;
+    }
     ReadOutcome r = store.get(ep, id, req.get_header_value("If-None-Match"));
     if (r.status == 404) {
       res.status = 404;
@@ -611,8 +651,19 @@ struct Server::Impl {
       send_problem(res, data_validation(value_errors));
       return;
     }
+    // Authorization after query validation (as DMS); namespace-secured resources are filtered.
+    std::function<bool(const json&)> visible;
+    if (authz.enabled()) {
+      std::string client = client_id(req);
+      if (auto denied = authz.check_resource(client, ep)) {
+        send_problem(res, *denied);
+        return;
+      }
+      if (authz.namespace_restricted(client, ep))
+        visible = [this, client, &ep](const json& doc) { return authz.visible(client, ep, doc); };
+    }
     std::size_t total = 0;
-    std::string body = store.query(ep, filters, offset, limit, total);
+    std::string body = store.query(ep, filters, offset, limit, total, visible);
     if (total_count) res.set_header("Total-Count", std::to_string(total));
     res.set_header("Vary", "Accept");
     send(res, 200, body);
@@ -693,6 +744,17 @@ struct Server::Impl {
       send_problem(res, *p, ep.resource_name);
       return;
     }
+    // Step 13: authorization (claim set, then the namespace of the body, then of the stored document).
+    if (authz.enabled()) {
+      std::string client = client_id(req);
+      std::optional<Problem> denied = authz.check_resource(client, ep);
+      if (!denied) denied = authz.check_proposed(client, ep, doc);
+      if (!denied && is_put) denied = existing_denied(client, ep, url_id);
+      if (denied) {
+        send_problem(res, *denied);
+        return;
+      }
+    }
     Preconditions pre{req.get_header_value("If-Match"), req.get_header_value("If-None-Match")};
     WriteOutcome out = is_put ? store.put(ep, url_id, std::move(doc), pre) : store.post(ep, std::move(doc), pre);
     if (out.problem) {
@@ -772,6 +834,10 @@ struct Server::Impl {
   }
 
   void remove(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, const std::string& id) {
+    if (auto denied = item_denied(req, ep, id)) {
+      send_problem(res, *denied);
+      return;
+    }
     WriteOutcome out = store.remove(ep, id, {req.get_header_value("If-Match"), ""});
     if (out.problem) {
       send_problem(res, *out.problem, ep.resource_name);
@@ -834,13 +900,9 @@ struct Server::Impl {
       record(req, "not-found", res);
     } catch (const std::exception& e) {
       spdlog::error("internal error on {} {}: {}", req.method, req.path, e.what());
-      Problem p;
-      p.status = 500;
-      p.type = "urn:ed-fi:api:system";
-      p.title = "System Error";
-      p.detail = "An unexpected problem has occurred.";
-      p.problem_content_type = true;
-      send_problem(res, p);
+      res.headers.erase("Location");
+      res.headers.erase("ETag");
+      send_problem(res, system_error());
       record(req, "error", res);
     }
   }

@@ -832,7 +832,8 @@ bool filter_matches(const QueryFilter& f, const Document& d, const json& doc) {
 }  // namespace
 
 std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& filters, std::size_t offset,
-                         std::size_t limit, std::size_t& total) const {
+                         std::size_t limit, std::size_t& total,
+                         const std::function<bool(const json&)>& visible) const {
   std::shared_lock lock(mutex_);
   std::string out = "[";
   total = 0;
@@ -840,9 +841,9 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
   if (it == by_endpoint_.end()) return "[]";
   bool first = true;
   for (auto& [seq, d] : it->second) {
-    if (!filters.empty()) {
+    if (!filters.empty() || visible) {
       json doc = json::parse(d->body);
-      bool ok = true;
+      bool ok = !visible || visible(doc);
       for (auto& f : filters) ok = ok && filter_matches(f, *d, doc);
       if (!ok) continue;
     }

@@ -4,6 +4,7 @@
 // updates are serialised.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,8 +84,10 @@ class Store {
   WriteOutcome remove(const schema::Endpoint& endpoint, const std::string& id, const Preconditions& pre);
   ReadOutcome get(const schema::Endpoint& endpoint, const std::string& id, const std::string& if_none_match) const;
   // A JSON array of the matching documents in [offset, offset + limit); total = all matches.
+  // `visible` (when set) hides documents the caller may not read (namespace authorization).
   std::string query(const schema::Endpoint& endpoint, const std::vector<QueryFilter>& filters, std::size_t offset,
-                    std::size_t limit, std::size_t& total) const;
+                    std::size_t limit, std::size_t& total,
+                    const std::function<bool(const nlohmann::json&)>& visible = {}) const;
 
   std::map<std::string, std::size_t> counts() const;
   std::size_t size() const;
