@@ -20,7 +20,7 @@ start() {  # start the sandbox with DS 5.2; sets PID and URL; prints start-up to
   local t0 t1
   : > "$OUT"
   t0=$(date +%s%N)
-  "$SANDBOX" --specs "$SPECS" --port 0 --quiet > "$OUT" &
+  "$SANDBOX" --specs "$SPECS" --constraints "$ROOT/metadata/ds-5.2-constraints.json" --port 0 --quiet > "$OUT" &
   PID=$!
   while [ ! -s "$OUT" ]; do sleep 0.005; done
   URL=$(head -1 "$OUT")

@@ -90,6 +90,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.threads, "Worker threads (each keep-alive connection holds one; default 128)")
       ->check(CLI::Range(1, 4096));
   app.add_flag("--quiet", o.quiet, "No start-up log line on stderr");
+  app.add_option("--constraints", o.constraints_file,
+                 "Decimal precision / equality constraints table (JSON; default: constraints.json in the --specs folder "
+                 "when present; see docs/sandbox-constraints.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -35,6 +35,9 @@ struct Options {
   std::uint64_t seed = 1;
   int threads = 0;                         // 0 = automatic (>= 128)
   bool quiet = false;
+  // Decimal precision / equality constraints table (docs/sandbox-constraints.md); empty: the
+  // specs folder's constraints.json when present, else none.
+  std::string constraints_file;
 };
 
 }  // namespace lightbeam::sandbox

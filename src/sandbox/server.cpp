@@ -24,6 +24,7 @@
 #include "core/schema/dependencies.hpp"
 #include "sandbox/auth.hpp"
 #include "sandbox/authorization.hpp"
+#include "sandbox/constraints.hpp"
 #include "sandbox/faults.hpp"
 #include "sandbox/json_body.hpp"
 #include "sandbox/normalize.hpp"
@@ -108,6 +109,7 @@ struct Server::Impl {
   Options options;
   schema::SpecModel model;
   Store store;
+  Constraints constraints;  // §5 step 11: decimals, equality constraints, key unification
   Auth auth;
   Authorization authz;
   Faults faults;
@@ -122,6 +124,7 @@ struct Server::Impl {
       : options(std::move(o)),
         model(std::move(m)),
         store(model, options.db, options.seed),
+        constraints(model, Constraints::choose_file(options.specs_dir, options.constraints_file)),
         auth(options.clients, options.token_ttl),
         authz(model, options),
         faults(options),
@@ -732,11 +735,15 @@ struct Server::Impl {
       send_problem(res, data_validation(errors), ep.resource_name);
       return;
     }
+    if (auto p = constraints.check_decimals(ep, doc)) {
+      send_problem(res, *p, ep.resource_name);
+      return;
+    }
     if (is_put && lower(*body_id) != url_id) {
       send_problem(res, bad_request("Request body id must match the id in the url."));
       return;
     }
-    if (auto p = unification_errors(ep, doc)) {
+    if (auto p = constraints.check_equality(ep, doc)) {
       send_problem(res, *p, ep.resource_name);
       return;
     }
@@ -764,31 +771,6 @@ struct Server::Impl {
     res.status = out.status;
     res.set_header("Location", location(req, ep, out.id));
     res.set_header("ETag", "\"" + out.etag + "\"");
-  }
-
-  std::optional<Problem> unification_errors(const Endpoint& ep, const json& doc) const {
-    json errors = json::object();
-    for (auto& group : ep.unification_groups) {
-      std::vector<std::string> values;
-      for (auto& path : group) {
-        const json* v = path.find_in(doc);
-        if (!v) continue;
-        std::string c = canonical(*v, false);
-        if (std::find(values.begin(), values.end(), c) == values.end()) values.push_back(c);
-      }
-      if (values.size() < 2) continue;
-      std::string list;
-      for (auto& v : values) list += (list.empty() ? "'" : ", '") + v + "'";
-      auto sorted = group;
-      std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.dotted < b.dotted; });
-      for (auto& path : sorted)
-        add_error(errors, "$." + path.dotted,
-                  fmt::format("All values supplied for '{}' must match. Review all references (including those higher up "
-                              "in the resource's data) and align the following conflicting values: {}",
-                              path.segments.back(), list));
-    }
-    if (errors.empty()) return std::nullopt;
-    return data_validation(errors);
   }
 
   static void find_duplicates(const schema::ObjectModel& m, const json& obj, const std::string& path, json& errors) {

@@ -80,9 +80,9 @@ std::unique_ptr<SpecModel> Ds52::model_;
 // ---- our metadata -------------------------------------------------------------------------------------------
 
 TEST_F(OwnMetadata, ListsEveryEndpointWithItsSchemaFromThePostBody) {
-  EXPECT_EQ(m().resources().size(), 15u);
+  EXPECT_EQ(m().resources().size(), 17u);
   EXPECT_EQ(m().descriptors().size(), 20u);
-  EXPECT_EQ(m().endpoints().size(), 35u);
+  EXPECT_EQ(m().endpoints().size(), 37u);
   const Endpoint* schools = m().find("ED-FI", "SCHOOLS");
   ASSERT_NE(schools, nullptr);
   EXPECT_EQ(schools->project, "ed-fi");
@@ -113,7 +113,7 @@ TEST_F(OwnMetadata, IdentityUpdatableComesFromThePutFlag) {
   std::set<std::string> updatable;
   for (const auto* ep : m().endpoints())
     if (ep->identity_updatable) updatable.insert(ep->name);
-  EXPECT_EQ(updatable, (std::set<std::string>{"sections", "sessions", "studentSchoolAssociations",
+  EXPECT_EQ(updatable, (std::set<std::string>{"classPeriods", "sections", "sessions", "studentSchoolAssociations",
                                               "studentSectionAssociations"}));
 }
 
