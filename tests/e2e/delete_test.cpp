@@ -6,17 +6,16 @@
 
 #include <gtest/gtest.h>
 
-#include "e2e/delete_support.hpp"
+#include "support/e2e.hpp"
 
-namespace lightbeam::testing::del {
+namespace lightbeam::testing {
 namespace {
 
 class DeleteFlavours : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DeleteFlavours, SendThenDeleteRemovesOnlyTheSelectedEndpoints) {
   Sandbox sandbox({"--flavor", GetParam()});
-  Work w;
-  w.write_config(sandbox.base_url());
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   w.write_data({2, 20});
   auto sent = w.run("send");
   ASSERT_EQ(sent.exit_code, 0) << diag(sent);
@@ -55,8 +54,7 @@ INSTANTIATE_TEST_SUITE_P(Flavours, DeleteFlavours, ::testing::Values("dms", "ods
 
 TEST(Delete, StillReferencedRecordIsReported409AndNothingElseChanges) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   w.write_data({2, 6});
   ASSERT_EQ(w.run("send").exit_code, 0);
 
@@ -77,8 +75,7 @@ TEST(Delete, StillReferencedRecordIsReported409AndNothingElseChanges) {
 
 TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   w.write_data({2, 10});
   ASSERT_EQ(w.run("send").exit_code, 0);
   auto first = w.run("delete", {"-f", "-s", "studentSchoolAssociations"});
@@ -103,8 +100,7 @@ TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
 
 TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
   Sandbox sandbox({"--fail-rate", "0.3", "--fail-status", "503", "--retry-after", "0", "--seed", "7"});
-  Work w;
-  w.write_config(sandbox.base_url(), "force_delete: true\n", "  num_retries: 12\n  backoff_factor: 0.01\n");
+  Work w(sandbox.base_url(), ConfigOptions().retries(12, 0.01).with(k_force_delete));
   w.write_data({2, 40});
   auto sent = w.run("send");
   ASSERT_EQ(sent.exit_code, 0) << diag(sent);
@@ -120,8 +116,7 @@ TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
 
 TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url(), "");  // no force_delete
+  Work w(sandbox.base_url());  // no force_delete
   w.write_data({2, 4});
   ASSERT_EQ(w.run("send").exit_code, 0);
   RunOptions ro;
@@ -136,8 +131,7 @@ TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
 
 TEST(Delete, OnATerminalOnlyATypedYesDeletes) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url(), "");  // no force_delete: ask
+  Work w(sandbox.base_url());  // no force_delete: ask
   w.write_data({2, 4});
   ASSERT_EQ(w.run("send").exit_code, 0);
   const std::vector<std::string> args{"delete", "-c", w.config.string(), "-f", "-s", "studentSchoolAssociations"};
@@ -160,8 +154,7 @@ TEST(Delete, OnATerminalOnlyATypedYesDeletes) {
 
 TEST(Delete, DataDirWithoutFilesForTheSelectionIsAnError) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   auto r = w.run("delete", {"-s", "students"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("has no *.jsonl files for selected endpoints"), std::string::npos) << r.err;
@@ -169,8 +162,7 @@ TEST(Delete, DataDirWithoutFilesForTheSelectionIsAnError) {
 
 TEST(Delete, InterruptedDeleteRemovesStateOnlyForConfirmedDeletes) {
   Sandbox sandbox({"--latency-ms", "20"});
-  Work w;
-  w.write_config(sandbox.base_url(), "force_delete: true\n", "  num_retries: 2\n  backoff_factor: 0.05\n");
+  Work w(sandbox.base_url(), ConfigOptions().retries(2, 0.05).with(k_force_delete));
   w.write_data({2, 300});
   ASSERT_EQ(w.run("send", {"-s", "*Descriptors,schools,students"}).exit_code, 0);
   ASSERT_EQ(documents(sandbox.base_url(), "students"), 300);
@@ -207,4 +199,4 @@ TEST(Delete, InterruptedDeleteRemovesStateOnlyForConfirmedDeletes) {
 }
 
 }  // namespace
-}  // namespace lightbeam::testing::del
+}  // namespace lightbeam::testing

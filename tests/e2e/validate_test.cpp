@@ -11,38 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "support/process.hpp"
+#include "support/e2e.hpp"
 
-namespace fs = std::filesystem;
-using nlohmann::json;
 using namespace lightbeam::testing;
 
 namespace {
 
-struct Work {
-  TempDir dir;
-  fs::path data = dir / "data";
-  fs::path state = dir / "state";
-  fs::path config = dir / "lightbeam.yaml";
-  fs::path results = dir / "results.json";
-
-  Work() { fs::create_directories(data); }
-
-  void write_config(const std::string& base_url, const std::string& validate_yaml = "") {
-    write_file(config, "state_dir: " + state.string() + "\ndata_dir: " + data.string() +
-                           "/\nnamespace: ed-fi\nedfi_api:\n  base_url: " + base_url +
-                           "\n  client_id: populated\n  client_secret: populatedSecret\n"
-                           "connection:\n  pool_size: 4\n  timeout: 10\n  num_retries: 2\n  backoff_factor: 0.05\n"
-                           "log_level: INFO\n" +
-                           validate_yaml);
-  }
-  ProcessResult run(const std::string& command = "validate", std::vector<std::string> args = {}) {
-    std::vector<std::string> all{command, "-c", config.string(), "--results-file", results.string()};
-    all.insert(all.end(), args.begin(), args.end());
-    return run_lightbeam(all);
-  }
-  json results_json() const { return json::parse(read_file(results)); }
-};
+// These tests run with a smaller pool and fewer retries than the default; `yaml` is appended.
+ConfigOptions options(const std::string& yaml = "") { return ConfigOptions().pool(4).retries(2, 0.05).with(yaml); }
 
 const char* k_grades =
     R"({"namespace": "uri://ed-fi.org/GradeLevelDescriptor", "codeValue": "Ninth grade", "shortDescription": "Ninth grade"})"
@@ -54,24 +30,10 @@ const char* k_categories =
     R"({"namespace": "uri://ed-fi.org/EducationOrganizationCategoryDescriptor", "codeValue": "School", "shortDescription": "School"})"
     "\n";
 
+// An enrollment as these tests write them (school 100, entered 2024-08-21).
 std::string ssa(const std::string& student, int school = 100, const std::string& grade = "Ninth grade",
                 const std::string& date = "2024-08-21") {
-  return json{{"studentReference", {{"studentUniqueId", student}}},
-              {"schoolReference", {{"schoolId", school}}},
-              {"entryDate", date},
-              {"entryGradeLevelDescriptor", "uri://ed-fi.org/GradeLevelDescriptor#" + grade}}
-      .dump();
-}
-
-std::string school(int id, const std::vector<std::string>& grades = {"Ninth grade"}) {
-  json g = json::array();
-  for (const auto& x : grades) g.push_back({{"gradeLevelDescriptor", "uri://ed-fi.org/GradeLevelDescriptor#" + x}});
-  return json{{"schoolId", id},
-              {"nameOfInstitution", "School " + std::to_string(id)},
-              {"educationOrganizationCategories",
-               {{{"educationOrganizationCategoryDescriptor", "uri://ed-fi.org/EducationOrganizationCategoryDescriptor#School"}}}},
-              {"gradeLevels", g}}
-      .dump();
+  return enrollment_line(student, school, grade, date);
 }
 
 size_t count_of(const std::string& text, const std::string& needle) {
@@ -93,11 +55,10 @@ json failure_with(const json& results, const std::string& endpoint, const std::s
 
 TEST(Validate, ValidFilesPassWithExit0) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url(), options());
   write_file(w.data / "gradeLevelDescriptors.jsonl", k_grades);
   write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n" + ssa("s2", 100, "Tenth grade") + "\n");
-  auto r = w.run();
+  auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("validating by methods ['schema', 'descriptors', 'uniqueness']..."), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("... all lines validate ok!"), std::string::npos) << r.err;
@@ -111,8 +72,7 @@ TEST(Validate, ValidFilesPassWithExit0) {
 
 TEST(Validate, PlantedErrorsAreReportedWithMethodMessageFileAndLine) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url(), options());
   write_file(w.data / "gradeLevelDescriptors.jsonl", k_grades);
   // BOM, CRLF, a blank line, errors at known lines, the last line without a newline.
   std::string text = "\xEF\xBB\xBF" + ssa("s1") + "\r\n" +          // 1 ok (BOM + CRLF)
@@ -125,7 +85,7 @@ TEST(Validate, PlantedErrorsAreReportedWithMethodMessageFileAndLine) {
                      ssa("s7") + "\r\n" +                            // 8 ok
                      ssa("s1");                                      // 9 uniqueness, no final newline
   write_file(w.data / "studentSchoolAssociations.jsonl", text);
-  auto r = w.run();
+  auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("VALIDATION ERROR (json at line 3): invalid JSON"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 4): '2024-13-01' is not a 'date' in entryDate"), std::string::npos) << r.err;
@@ -160,24 +120,23 @@ TEST(Validate, PlantedErrorsAreReportedWithMethodMessageFileAndLine) {
 
 TEST(Validate, NestedCollectionErrorsAndTenShownAllCounted) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url(), options());
   write_file(w.data / "gradeLevelDescriptors.jsonl", k_grades);
   write_file(w.data / "educationOrganizationCategoryDescriptors.jsonl", k_categories);
   std::string text;
   for (int i = 1; i <= 30; ++i) {
     if (i == 2) {
-      text += school(i, {"Ninth grade", "Tenth grade", "NINTH GRADE"}) + "\n";  // duplicate item (case-insensitive)
+      text += school_line(i, {"Ninth grade", "Tenth grade", "NINTH GRADE"}) + "\n";  // duplicate item (case-insensitive)
     } else if (i == 3) {
-      text += school(i, {"Ninth grade", "Kindergarten"}) + "\n";  // unknown descriptor in a collection
+      text += school_line(i, {"Ninth grade", "Kindergarten"}) + "\n";  // unknown descriptor in a collection
     } else if (i >= 10) {
-      text += school(i, {}) + "\n";  // gradeLevels needs at least one item
+      text += school_line(i, {}) + "\n";  // gradeLevels needs at least one item
     } else {
-      text += school(i) + "\n";
+      text += school_line(i) + "\n";
     }
   }
   write_file(w.data / "schools.jsonl", text);
-  auto r = w.run();
+  auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("VALIDATION ERROR (uniqueness at line 2): duplicate value(s) for identity key(s) (at gradeLevels[2]): "
                        "{\"gradeLevelDescriptor\": \"uri://ed-fi.org/GradeLevelDescriptor#NINTH GRADE\"}"),
@@ -200,14 +159,13 @@ TEST(Validate, NestedCollectionErrorsAndTenShownAllCounted) {
 
 TEST(Validate, HugeLineInvalidUtf8AndUnknownEndpointFile) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url(), "validate:\n  methods: [schema, uniqueness]\n");
+  Work w(sb.base_url(), options("validate:\n  methods: [schema, uniqueness]\n"));
   json big = json::parse(ssa("s1"));
   big["_note"] = std::string(10 * 1024 * 1024, 'x');  // overposted, allowed: a 10 MB line that is valid
   std::string text = big.dump() + "\n" + "{\"studentReference\": {\"studentUniqueId\": \"s\xff\"}}\n" + ssa("s3", 100, "Ninth grade", "x") + "\n";
   write_file(w.data / "studentSchoolAssociations.jsonl", text);
   write_file(w.data / "studentSchoolAssociationz.jsonl", ssa("s9") + "\n");
-  auto r = w.run();
+  auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 4000);
   EXPECT_NE(r.err.find("VALIDATION ERROR (json at line 2): invalid JSON: the line is not valid UTF-8"), std::string::npos) << r.err.substr(0, 4000);
   EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 3): 'x' is not a 'date' in entryDate"), std::string::npos) << r.err.substr(0, 4000);
@@ -221,10 +179,9 @@ TEST(Validate, HugeLineInvalidUtf8AndUnknownEndpointFile) {
 
 TEST(Validate, SpecPatternThatDoesNotCompileIsAClearError) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url(), "validate:\n  methods: [schema]\n");
+  Work w(sb.base_url(), options("validate:\n  methods: [schema]\n"));
   write_file(w.data / "gradeLevelDescriptors.jsonl", k_grades);
-  auto first = w.run();
+  auto first = w.run("validate");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   // Corrupt the cached descriptors spec (the cache is what the next run reads).
   size_t patched = 0;
@@ -240,7 +197,7 @@ TEST(Validate, SpecPatternThatDoesNotCompileIsAClearError) {
     ++patched;
   }
   if (patched == 0) GTEST_SKIP() << "no cached descriptors spec with patterns found under " << w.state;
-  auto r = w.run();
+  auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("gradeLevelDescriptors"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("/properties/codeValue/pattern"), std::string::npos) << r.err;
@@ -250,12 +207,11 @@ TEST(Validate, SpecPatternThatDoesNotCompileIsAClearError) {
 
 TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url(), "validate:\n  methods: \"*\"\n");
+  Work w(sb.base_url(), options("validate:\n  methods: \"*\"\n"));
   // Put descriptors, a school and a student into the API with lightbeam send.
   write_file(w.data / "gradeLevelDescriptors.jsonl", k_grades);
   write_file(w.data / "educationOrganizationCategoryDescriptors.jsonl", k_categories);
-  write_file(w.data / "schools.jsonl", school(100) + "\n");
+  write_file(w.data / "schools.jsonl", school_line(100) + "\n");
   write_file(w.data / "students.jsonl", R"({"studentUniqueId": "remote1", "firstName": "A", "lastSurname": "B", "birthDate": "2010-01-01"})"
                                         "\n");
   auto sent = w.run("send");
@@ -282,7 +238,7 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
   EXPECT_EQ(failure_with(res, "studentSchoolAssociations", "references")["line_numbers"], json::parse("[3]"));
 
   // remote: false → the remote student no longer resolves; max_failures stops early with exit 1.
-  w.write_config(sb.base_url(), "validate:\n  methods: [references]\n  references:\n    remote: false\n    max_failures: 2\n");
+  w.write_config(sb.base_url(), options("validate:\n  methods: [references]\n  references:\n    remote: false\n    max_failures: 2\n"));
   auto local_only = w.run("validate", {"-s", "studentSchoolAssociations"});
   EXPECT_EQ(local_only.exit_code, 1) << local_only.err;
   EXPECT_NE(local_only.err.find("(references at line 2)"), std::string::npos) << local_only.err;
@@ -292,10 +248,9 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
 
 TEST(Validate, ApiFailingDuringDescriptorDownloadIsAClearError) {
   Sandbox sb({"--fail-rate", "1", "--fail-status", "503"});
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url(), options());
   write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n");
-  auto r = w.run();
+  auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("ERROR"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("503"), std::string::npos) << r.err;

@@ -348,7 +348,11 @@ std::string Results::render(const nlohmann::ordered_json& doc) {
 }
 
 void Results::write(const std::filesystem::path& path, Layout layout, bool interrupted) const {
-  std::string text = render(to_json(layout, interrupted));
+  write_document(path, to_json(layout, interrupted));
+}
+
+void Results::write_document(const std::filesystem::path& path, const nlohmann::ordered_json& doc) {
+  const std::string text = render(doc);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec)

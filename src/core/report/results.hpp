@@ -86,6 +86,9 @@ class Results {
   // The JSON text as written: indent 4, ASCII-escaped like Python's json.dumps, and (current
   // layout) each line_numbers array on one line, as the Python tool does.
   static std::string render(const nlohmann::ordered_json& doc);
+  // write() for a document the caller extended (delete/truncate add skip reasons): rendered, then
+  // written atomically in the same way.
+  static void write_document(const std::filesystem::path& path, const nlohmann::ordered_json& doc);
 
  private:
   struct Impl;

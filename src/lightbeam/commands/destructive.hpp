@@ -1,8 +1,7 @@
 // What `delete` and `truncate` share: the typed "yes" confirmation, a graceful stop on the first
-// SIGINT/SIGTERM, skip reasons kept next to report::Results (which only counts skips), progress,
-// the results file and the exit code.
+// SIGINT/SIGTERM, skip reasons kept next to report::Results (which only counts skips), the results
+// file and the exit code. (Progress is report::Progress.)
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -66,22 +65,6 @@ class SkipReasons {
   std::map<std::string, Endpoint> endpoints_;
 };
 
-// Progress: a live line on stderr when it is a terminal, else an INFO line every 5 seconds.
-class Progress {
- public:
-  Progress();
-  void start(const std::string& endpoint, long total);  // total < 0: unknown
-  void tick(std::size_t done, std::size_t failed, std::size_t skipped);
-  void finish();  // clears the live line
-
- private:
-  bool tty_;
-  bool live_ = false;
-  std::string endpoint_;
-  long total_ = -1;
-  std::chrono::steady_clock::time_point started_, last_;
-};
-
 report::RunInfo run_info(const RunContext& ctx, const std::string& command);
 
 // -f/-o/-n/-r → the state criteria (timestamps parsed as the Python tool does; Error when invalid).
@@ -93,6 +76,15 @@ void write_results(const RunContext& ctx, const report::Results& results, const 
 
 // As send: 1 when every processed payload failed, 99 when every one was skipped, else 0.
 int exit_code(const report::Results::Counts& totals);
+
+// The lines logged when an endpoint is done: "finished processing endpoint <name>!", its summary
+// and its skip reasons.
+void log_endpoint_done(const std::string& name, const report::Results& results, const SkipReasons& skips);
+
+// The end of a run: writes the results file, then returns 130 after logging `interrupted_hint`
+// (as a warning) when SIGINT/SIGTERM stopped the run, else exit_code(totals).
+int finish(const RunContext& ctx, const report::Results& results, const SkipReasons& skips,
+           const std::string& interrupted_hint);
 
 // The one-line value of a JSON scalar as a query-string value (strings unquoted, booleans
 // true/false); nullopt for null, objects and arrays.
