@@ -52,8 +52,7 @@ class Create : public ::testing::Test {
 
 TEST_F(Create, FilledTemplateIsAPayloadThatValidatesAndTheApiAccepts) {
   if (!have_jinja2()) GTEST_SKIP() << "python3 with jinja2 (earthmover's template engine) is not installed";
-  w.write_data({2, 3});
-  ASSERT_EQ(w.run("send").exit_code, 0);  // descriptors, schools and students the payloads refer to
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 3}));  // descriptors, schools and students the payloads refer to
 
   auto c = run_create("studentSchoolAssociations,schools");
   ASSERT_EQ(c.exit_code, 0) << diag(c);

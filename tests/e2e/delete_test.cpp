@@ -16,9 +16,7 @@ class DeleteFlavours : public ::testing::TestWithParam<std::string> {};
 TEST_P(DeleteFlavours, SendThenDeleteRemovesOnlyTheSelectedEndpoints) {
   Sandbox sandbox({"--flavor", GetParam()});
   Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
-  w.write_data({2, 20});
-  auto sent = w.run("send");
-  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 20}));
   ASSERT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 20);
   ASSERT_EQ(w.state_rows("students"), 20u);
 
@@ -55,8 +53,7 @@ INSTANTIATE_TEST_SUITE_P(Flavours, DeleteFlavours, ::testing::Values("dms", "ods
 TEST(Delete, StillReferencedRecordIsReported409AndNothingElseChanges) {
   Sandbox sandbox;
   Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
-  w.write_data({2, 6});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 6}));
 
   auto r = w.run("delete", {"-f", "-s", "schools"});
   EXPECT_EQ(r.exit_code, 1) << diag(r);  // every payload failed
@@ -76,8 +73,7 @@ TEST(Delete, StillReferencedRecordIsReported409AndNothingElseChanges) {
 TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
   Sandbox sandbox;
   Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
-  w.write_data({2, 10});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 10}));
   auto first = w.run("delete", {"-f", "-s", "studentSchoolAssociations"});
   ASSERT_EQ(first.exit_code, 0) << diag(first);
   EXPECT_EQ(w.state_rows("studentSchoolAssociations"), 0u);
@@ -101,9 +97,7 @@ TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
 TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
   Sandbox sandbox({"--fail-rate", "0.3", "--fail-status", "503", "--retry-after", "0", "--seed", "7"});
   Work w(sandbox.base_url(), ConfigOptions().retries(12, 0.01).with(k_force_delete));
-  w.write_data({2, 40});
-  auto sent = w.run("send");
-  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 40}));
   ASSERT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 40);
 
   auto r = w.run("delete", {"-f", "-s", "studentSchoolAssociations"});
@@ -117,8 +111,7 @@ TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
 TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   Sandbox sandbox;
   Work w(sandbox.base_url());  // no force_delete
-  w.write_data({2, 4});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 4}));
   RunOptions ro;
   ro.stdin_data = "yes\n";  // piped, not typed on a terminal: must not count
   auto r = w.run("delete", {"-f", "-s", "studentSchoolAssociations"}, ro);
@@ -132,8 +125,7 @@ TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
 TEST(Delete, OnATerminalOnlyATypedYesDeletes) {
   Sandbox sandbox;
   Work w(sandbox.base_url());  // no force_delete: ask
-  w.write_data({2, 4});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 4}));
   const std::vector<std::string> args{"delete", "-c", w.config.string(), "-f", "-s", "studentSchoolAssociations"};
 
   auto no = run_on_terminal(args, "no\n", w.dir.path());
@@ -163,8 +155,7 @@ TEST(Delete, DataDirWithoutFilesForTheSelectionIsAnError) {
 TEST(Delete, InterruptedDeleteRemovesStateOnlyForConfirmedDeletes) {
   Sandbox sandbox({"--latency-ms", "20"});
   Work w(sandbox.base_url(), ConfigOptions().retries(2, 0.05).with(k_force_delete));
-  w.write_data({2, 300});
-  ASSERT_EQ(w.run("send", {"-s", "*Descriptors,schools,students"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 300}, {"-s", "*Descriptors,schools,students"}));
   ASSERT_EQ(documents(sandbox.base_url(), "students"), 300);
 
   {

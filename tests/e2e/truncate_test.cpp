@@ -14,9 +14,7 @@ class TruncateFlavours : public ::testing::TestWithParam<std::string> {};
 TEST_P(TruncateFlavours, SendThenTruncateEmptiesOnlyTheSelectedEndpointsAndClearsTheirState) {
   Sandbox sandbox({"--flavor", GetParam()});
   Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
-  w.write_data({2, 25});
-  auto sent = w.run("send");
-  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 25}));
   ASSERT_EQ(w.state_rows("students"), 25u);
 
   auto r = w.run("truncate", {"-s", "studentSchoolAssociations,students"});
@@ -57,8 +55,7 @@ TEST(Truncate, RecordsStillReferencedStayAndPagingStillReachesEveryOtherRecord) 
   Work w;
   // Small pages so deleting while paging is exercised: 20 schools, 5 of them referenced.
   w.write_config(sandbox.base_url(), ConfigOptions().with(k_force_delete).with("fetch:\n  page_size: 3\n"));
-  w.write_data({20, 5});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({20, 5}));
   ASSERT_EQ(documents(sandbox.base_url(), "schools"), 20);
 
   auto r = w.run("truncate", {"-s", "schools"});
@@ -76,8 +73,7 @@ TEST(Truncate, RecordsStillReferencedStayAndPagingStillReachesEveryOtherRecord) 
 TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
   Sandbox sandbox;
   Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
-  w.write_data({2, 5});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 5}));
   auto r = w.run("truncate");
   EXPECT_EQ(r.exit_code, 0) << diag(r);
   EXPECT_NE(r.err.find("no selector"), std::string::npos) << r.err;
@@ -87,8 +83,7 @@ TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
 TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
   Sandbox sandbox;
   Work w(sandbox.base_url());  // no force_delete
-  w.write_data({2, 3});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 3}));
   auto r = run_on_terminal({"truncate", "-c", w.config.string(), "-s", "students,studentSchoolAssociations"},
                            "yes\n", w.dir.path());
   ASSERT_NE(r.exit_code, -1) << r.err;
@@ -103,8 +98,7 @@ TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
 TEST(Truncate, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   Sandbox sandbox;
   Work w(sandbox.base_url());  // no force_delete
-  w.write_data({2, 5});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 5}));
   RunOptions ro;
   ro.stdin_data = "yes\n";
   auto r = w.run("truncate", {"-s", "students,studentSchoolAssociations"}, ro);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "core/edfi/api_client.hpp"
 #include "core/http/engine.hpp"
@@ -61,6 +62,12 @@ void Work::write_data(const Dataset& d) const {
   write_file(data / "schools.jsonl", schools);
   write_file(data / "students.jsonl", students(d.students));
   write_file(data / "studentSchoolAssociations.jsonl", enrollments);
+}
+
+void Work::send_data(const Dataset& dataset, const std::vector<std::string>& send_args) const {
+  write_data(dataset);
+  const auto sent = run("send", send_args);
+  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
 }
 
 ProcessResult Work::run(const std::string& command, const std::vector<std::string>& args,

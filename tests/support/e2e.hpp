@@ -68,6 +68,9 @@ struct Work {
   explicit Work(const std::string& base_url, const ConfigOptions& options = {});
   void write_config(const std::string& base_url, const ConfigOptions& options = {}) const;
   void write_data(const Dataset& dataset) const;
+  // write_data, then `lightbeam send <send_args>`, which must exit 0 (a fatal test failure if not:
+  // call it in ASSERT_NO_FATAL_FAILURE).
+  void send_data(const Dataset& dataset, const std::vector<std::string>& send_args = {}) const;
   // lightbeam <command> -c <config> --results-file <results> <args...>
   ProcessResult run(const std::string& command, const std::vector<std::string>& args = {},
                     const RunOptions& run_options = {}) const;

@@ -11,9 +11,21 @@
 #include <ctime>
 #include <unordered_map>
 
+#include "core/config/config.hpp"
 #include "core/error.hpp"
 
 namespace lightbeam::report {
+
+RunInfo run_info(const config::Config& config, const std::string& command, const std::string& config_file) {
+  RunInfo info;
+  info.command = command;
+  info.config_file = config_file;
+  info.data_dir = config.data_dir;
+  info.api_url = config.edfi_api.base_url;
+  info.namespace_ = config.namespace_;
+  info.namespace_overrides = config.namespace_overrides;
+  return info;
+}
 namespace {
 
 constexpr std::size_t k_max_reasons_logged = 10;

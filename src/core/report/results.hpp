@@ -15,6 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace lightbeam::config {
+struct Config;
+}
+
 namespace lightbeam::report {
 
 // Top-level fields that describe the run (the Python tool's names).
@@ -27,6 +31,9 @@ struct RunInfo {
   std::map<std::string, std::vector<std::string>> namespace_overrides;
   std::string working_dir;    // empty = current directory at construction
 };
+
+// The RunInfo of `command` run with `config` (loaded from `config_file`).
+RunInfo run_info(const config::Config& config, const std::string& command, const std::string& config_file);
 
 enum class Layout {
   current,  // resources.<ep>.{successes:[{status_code,count}], failures:[{status_code|method,message,file,line_numbers,count}]}

@@ -306,24 +306,22 @@ int run_delete(const RunContext& ctx) {
 
   const schema::SpecModel& model = client.spec_model();
   state::StateStore store(cfg.state_dir);
-  report::Results results(destructive::run_info(ctx, "delete"));
-  SkipReasons skips;
-  destructive::InterruptGuard guard;
+  destructive::Run run(ctx, "delete");
 
   for (const auto& t : targets) {
-    if (destructive::InterruptGuard::requested()) break;
+    if (run.stopped()) break;
     const schema::Endpoint* ep = model.find(t.entry.ns, t.entry.name);
     if (ep == nullptr)
       throw Error(fmt::format("endpoint {}/{} is not in the API's OpenAPI documents, so its natural key is unknown",
                               t.entry.ns, t.entry.name));
-    EndpointDeleter(client, *ep, t, store, criteria, results, skips).run();
-    destructive::log_endpoint_done(t.entry.name, results, skips);
+    EndpointDeleter(client, *ep, t, store, criteria, run.results, run.skips).run();
+    run.endpoint_done(t.entry.name);
   }
   store.flush();
 
-  return destructive::finish(ctx, results, skips,
-                             "interrupted: requests in flight were completed and the state of confirmed deletes "
-                             "saved; run the command again to delete the rest");
+  return run.finish(
+      "interrupted: requests in flight were completed and the state of confirmed deletes saved; run the command "
+      "again to delete the rest");
 }
 
 }  // namespace lightbeam::commands

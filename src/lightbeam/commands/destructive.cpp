@@ -142,17 +142,6 @@ void SkipReasons::merge_into(nlohmann::ordered_json& doc, report::Layout layout)
 
 // ---- results, criteria, exit code ------------------------------------------------------------
 
-report::RunInfo run_info(const RunContext& ctx, const std::string& command) {
-  report::RunInfo info;
-  info.command = command;
-  info.config_file = ctx.options.config_file;
-  info.data_dir = ctx.config.data_dir;
-  info.api_url = ctx.config.edfi_api.base_url;
-  info.namespace_ = ctx.config.namespace_;
-  info.namespace_overrides = ctx.config.namespace_overrides;
-  return info;
-}
-
 state::ResendCriteria criteria_from(const CliOptions& options) {
   state::ResendCriteria c;
   c.force = options.force;
@@ -188,16 +177,18 @@ int exit_code(const report::Results::Counts& totals) {
   return 0;
 }
 
-void log_endpoint_done(const std::string& name, const report::Results& results, const SkipReasons& skips) {
+Run::Run(const RunContext& ctx, const std::string& command)
+    : results(report::run_info(ctx.config, command, ctx.options.config_file)), ctx_(ctx) {}
+
+void Run::endpoint_done(const std::string& name) const {
   spdlog::info("finished processing endpoint {}!", name);
   results.log_summary(name);
   skips.log(name);
 }
 
-int finish(const RunContext& ctx, const report::Results& results, const SkipReasons& skips,
-           const std::string& interrupted_hint) {
-  const bool interrupted = InterruptGuard::requested();
-  write_results(ctx, results, skips, interrupted);
+int Run::finish(const std::string& interrupted_hint) const {
+  const bool interrupted = stopped();
+  write_results(ctx_, results, skips, interrupted);
   if (interrupted) {
     spdlog::warn("{}", interrupted_hint);
     return 130;

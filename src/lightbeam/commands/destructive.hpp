@@ -65,8 +65,6 @@ class SkipReasons {
   std::map<std::string, Endpoint> endpoints_;
 };
 
-report::RunInfo run_info(const RunContext& ctx, const std::string& command);
-
 // -f/-o/-n/-r → the state criteria (timestamps parsed as the Python tool does; Error when invalid).
 state::ResendCriteria criteria_from(const CliOptions& options);
 
@@ -77,14 +75,25 @@ void write_results(const RunContext& ctx, const report::Results& results, const 
 // As send: 1 when every processed payload failed, 99 when every one was skipped, else 0.
 int exit_code(const report::Results::Counts& totals);
 
-// The lines logged when an endpoint is done: "finished processing endpoint <name>!", its summary
-// and its skip reasons.
-void log_endpoint_done(const std::string& name, const report::Results& results, const SkipReasons& skips);
+// One delete/truncate run: its results and skip reasons, with SIGINT/SIGTERM caught for its lifetime.
+class Run {
+ public:
+  Run(const RunContext& ctx, const std::string& command);
+  // True once SIGINT/SIGTERM asked the run to stop.
+  static bool stopped() { return InterruptGuard::requested(); }
+  // Logs "finished processing endpoint <name>!", the endpoint's summary and its skip reasons.
+  void endpoint_done(const std::string& name) const;
+  // Writes the results file; then 130 after logging `interrupted_hint` (a warning) when the run was
+  // stopped by a signal, else exit_code(totals).
+  int finish(const std::string& interrupted_hint) const;
 
-// The end of a run: writes the results file, then returns 130 after logging `interrupted_hint`
-// (as a warning) when SIGINT/SIGTERM stopped the run, else exit_code(totals).
-int finish(const RunContext& ctx, const report::Results& results, const SkipReasons& skips,
-           const std::string& interrupted_hint);
+  report::Results results;
+  SkipReasons skips;
+
+ private:
+  const RunContext& ctx_;
+  InterruptGuard guard_;
+};
 
 // The one-line value of a JSON scalar as a query-string value (strings unquoted, booleans
 // true/false); nullopt for null, objects and arrays.

@@ -179,22 +179,18 @@ int run_truncate(const RunContext& ctx) {
   destructive::confirm(cfg, names, "TRUNCATE ALL DATA");
 
   state::StateStore store(cfg.state_dir);
-  report::Results results(destructive::run_info(ctx, "truncate"));
-  SkipReasons skips;
-  destructive::InterruptGuard guard;
+  destructive::Run run(ctx, "truncate");
 
   for (const auto& name : names) {
-    if (destructive::InterruptGuard::requested()) break;
-    EndpointTruncator(client, name, results, skips).run();
+    if (run.stopped()) break;
+    EndpointTruncator(client, name, run.results, run.skips).run();
     // The state no longer describes what the API holds for this endpoint (as the Python tool does).
     store.clear(name);
-    destructive::log_endpoint_done(name, results, skips);
+    run.endpoint_done(name);
   }
   store.flush();
 
-  return destructive::finish(ctx, results, skips,
-                             "interrupted: requests in flight were completed; run the command again to delete the "
-                             "rest");
+  return run.finish("interrupted: requests in flight were completed; run the command again to delete the rest");
 }
 
 }  // namespace lightbeam::commands

@@ -484,14 +484,7 @@ int run_validate(const RunContext& ctx) {
   const size_t max_failures =
       cfg.validate.references.max_failures && *cfg.validate.references.max_failures > 0 ? size_t(*cfg.validate.references.max_failures) : 0;
 
-  report::RunInfo info;
-  info.command = "validate";
-  info.config_file = opts.config_file;
-  info.data_dir = cfg.data_dir;
-  info.api_url = cfg.edfi_api.base_url;
-  info.namespace_ = cfg.namespace_;
-  info.namespace_overrides = cfg.namespace_overrides;
-  report::Results results(info);
+  report::Results results(report::run_info(cfg, "validate", opts.config_file));
   const auto layout = report::parse_layout(cfg.results_format);
 
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe});
