@@ -2,6 +2,8 @@
 #include "support/e2e.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,9 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "core/edfi/api_client.hpp"
 #include "core/http/engine.hpp"
@@ -45,20 +44,24 @@ std::string lightbeam_yaml(const fs::path& state_dir, const fs::path& data_dir, 
 
 Work::Work() { fs::create_directories(data); }
 
-Work::Work(const std::string& base_url, const ConfigOptions& options) : Work() { write_config(base_url, options); }
+Work::Work(const std::string& base_url, const ConfigOptions& options) : Work() {
+  write_config(base_url, options);
+}
 
 void Work::write_config(const std::string& base_url, const ConfigOptions& options) const {
   write_file(config, lightbeam_yaml(state, data, base_url, options));
 }
 
 void Work::write_data(const Dataset& d) const {
-  write_file(data / "gradeLevelDescriptors.jsonl", descriptor_line("GradeLevelDescriptor", "Ninth grade") + "\n" +
-                                                       descriptor_line("GradeLevelDescriptor", "Tenth grade") + "\n");
+  write_file(data / "gradeLevelDescriptors.jsonl",
+             descriptor_line("GradeLevelDescriptor", "Ninth grade") + "\n" +
+                 descriptor_line("GradeLevelDescriptor", "Tenth grade") + "\n");
   write_file(data / "educationOrganizationCategoryDescriptors.jsonl",
              descriptor_line("EducationOrganizationCategoryDescriptor", "School") + "\n");
   std::string schools, enrollments;
   for (int i = 0; i < d.schools; ++i) schools += school_line(100 + i) + "\n";
-  for (int i = 0; i < d.students; ++i) enrollments += enrollment_line(student_id(i), 100 + i % d.schools) + "\n";
+  for (int i = 0; i < d.students; ++i)
+    enrollments += enrollment_line(student_id(i), 100 + i % d.schools) + "\n";
   write_file(data / "schools.jsonl", schools);
   write_file(data / "students.jsonl", students(d.students));
   write_file(data / "studentSchoolAssociations.jsonl", enrollments);
@@ -92,7 +95,8 @@ std::string student_line(int i, const std::string& birth_date) {
   return json{{"studentUniqueId", student_id(i)},
               {"firstName", fmt::format("First{}", i)},
               {"lastSurname", "Last"},
-              {"birthDate", birth_date.empty() ? fmt::format("2010-{:02}-{:02}", 1 + i % 9, 10 + i % 10) : birth_date}}
+              {"birthDate",
+               birth_date.empty() ? fmt::format("2010-{:02}-{:02}", 1 + i % 9, 10 + i % 10) : birth_date}}
       .dump();
 }
 
@@ -103,12 +107,14 @@ std::string students(int n, int from) {
 }
 
 std::string descriptor_line(const std::string& type, const std::string& code) {
-  return json{{"codeValue", code}, {"namespace", "uri://ed-fi.org/" + type}, {"shortDescription", code}}.dump();
+  return json{{"codeValue", code}, {"namespace", "uri://ed-fi.org/" + type}, {"shortDescription", code}}
+      .dump();
 }
 
 std::string school_line(int id, const std::vector<std::string>& grade_levels) {
   json grades = json::array();
-  for (const auto& g : grade_levels) grades.push_back({{"gradeLevelDescriptor", "uri://ed-fi.org/GradeLevelDescriptor#" + g}});
+  for (const auto& g : grade_levels)
+    grades.push_back({{"gradeLevelDescriptor", "uri://ed-fi.org/GradeLevelDescriptor#" + g}});
   return json{{"schoolId", id},
               {"nameOfInstitution", fmt::format("School {}", id)},
               {"educationOrganizationCategories",
@@ -118,8 +124,8 @@ std::string school_line(int id, const std::vector<std::string>& grade_levels) {
       .dump();
 }
 
-std::string enrollment_line(const std::string& student_unique_id, int school_id, const std::string& grade_level,
-                            const std::string& entry_date) {
+std::string enrollment_line(const std::string& student_unique_id, int school_id,
+                            const std::string& grade_level, const std::string& entry_date) {
   return json{{"studentReference", {{"studentUniqueId", student_unique_id}}},
               {"schoolReference", {{"schoolId", school_id}}},
               {"entryDate", entry_date},
@@ -151,7 +157,8 @@ config::Config client_config(const std::string& base_url) {
   return c;
 }
 
-std::vector<long> seed(const std::string& base_url, const std::string& endpoint, const std::vector<json>& docs) {
+std::vector<long> seed(const std::string& base_url, const std::string& endpoint,
+                       const std::vector<json>& docs) {
   config::Config c = client_config(base_url);
   c.connection.pool_size = 1;
   edfi::ClientOptions options;
@@ -183,8 +190,9 @@ std::string root_of(const std::string& base_url) {
 
 // "…/students" for "students" (a route or a namespaced name), or the name itself.
 bool names_endpoint(const std::string& key, const std::string& endpoint) {
-  return key == endpoint || (key.size() > endpoint.size() &&
-                             key.compare(key.size() - endpoint.size() - 1, std::string::npos, "/" + endpoint) == 0);
+  return key == endpoint ||
+         (key.size() > endpoint.size() &&
+          key.compare(key.size() - endpoint.size() - 1, std::string::npos, "/" + endpoint) == 0);
 }
 
 }  // namespace
@@ -217,7 +225,9 @@ long posts(const json& stats, const std::string& endpoint) {
   if (!stats.contains("requests") || !stats["requests"].contains("by_route")) return 0;
   long n = 0;
   for (const auto& [route, statuses] : stats["requests"]["by_route"].items()) {
-    if (route.rfind("POST ", 0) != 0 || route.size() < endpoint.size() + 1 || !names_endpoint(route, endpoint)) continue;
+    if (route.rfind("POST ", 0) != 0 || route.size() < endpoint.size() + 1 ||
+        !names_endpoint(route, endpoint))
+      continue;
     for (const auto& [status, count] : statuses.items()) n += count.get<long>();
   }
   return n;
@@ -331,7 +341,8 @@ bool Background::running() {
 
 std::string Background::err() const { return read_file(err_); }
 
-ProcessResult run_on_terminal(const std::vector<std::string>& args, const std::string& typed, const fs::path& log_dir) {
+ProcessResult run_on_terminal(const std::vector<std::string>& args, const std::string& typed,
+                              const fs::path& log_dir) {
   const fs::path out = log_dir / "tty.out", err = log_dir / "tty.err";
   const int master = posix_openpt(O_RDWR | O_NOCTTY);
   if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return {-1, "", "no pseudo-terminal"};

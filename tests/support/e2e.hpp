@@ -6,11 +6,10 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/config/config.hpp"
 #include "support/process.hpp"
@@ -36,12 +35,31 @@ struct ConfigOptions {
   std::string extra;                   // top-level YAML appended verbatim (whole sections)
 
   // Chainable, so a call reads ConfigOptions().retries(12, 0.01).with(k_force_delete).
-  ConfigOptions& pool(int n) { pool_size = n; return *this; }
-  ConfigOptions& timeout_seconds(int s) { timeout = s; return *this; }
-  ConfigOptions& retries(int n, double backoff) { num_retries = n; backoff_factor = backoff; return *this; }
-  ConfigOptions& verify(bool v) { verify_ssl = v; return *this; }
-  ConfigOptions& client_secret(const std::string& s) { secret = s; return *this; }
-  ConfigOptions& with(const std::string& yaml) { extra += yaml; return *this; }
+  ConfigOptions& pool(int n) {
+    pool_size = n;
+    return *this;
+  }
+  ConfigOptions& timeout_seconds(int s) {
+    timeout = s;
+    return *this;
+  }
+  ConfigOptions& retries(int n, double backoff) {
+    num_retries = n;
+    backoff_factor = backoff;
+    return *this;
+  }
+  ConfigOptions& verify(bool v) {
+    verify_ssl = v;
+    return *this;
+  }
+  ConfigOptions& client_secret(const std::string& s) {
+    secret = s;
+    return *this;
+  }
+  ConfigOptions& with(const std::string& yaml) {
+    extra += yaml;
+    return *this;
+  }
 };
 
 // The lightbeam.yaml text (namespace ed-fi, client "populated", log_level INFO).
@@ -87,7 +105,8 @@ std::string students(int n, int from = 0);                            // student
 std::string descriptor_line(const std::string& type, const std::string& code);
 std::string school_line(int id, const std::vector<std::string>& grade_levels = {"Ninth grade"});
 std::string enrollment_line(const std::string& student_unique_id, int school_id,
-                            const std::string& grade_level = "Ninth grade", const std::string& entry_date = "2024-08-20");
+                            const std::string& grade_level = "Ninth grade",
+                            const std::string& entry_date = "2024-08-20");
 // `n` descriptors of a type as documents: codeValue prefix + i.
 std::vector<json> descriptors(const std::string& type, int n, const std::string& prefix = "C");
 
@@ -96,7 +115,8 @@ std::vector<json> descriptors(const std::string& type, int n, const std::string&
 // A Config for talking to the sandbox from a test (no state dir, quick retries).
 config::Config client_config(const std::string& base_url);
 // POSTs the documents one at a time (so insertion order is theirs); returns the statuses.
-std::vector<long> seed(const std::string& base_url, const std::string& endpoint, const std::vector<json>& docs);
+std::vector<long> seed(const std::string& base_url, const std::string& endpoint,
+                       const std::vector<json>& docs);
 
 // ---- what the sandbox holds and saw ------------------------------------------------------------
 
@@ -148,6 +168,7 @@ class Background {
 
 // Runs lightbeam with a pseudo-terminal as stdin and `typed` typed on it (stdout/stderr to files
 // in log_dir); exit code -1 when no pseudo-terminal is available.
-ProcessResult run_on_terminal(const std::vector<std::string>& args, const std::string& typed, const fs::path& log_dir);
+ProcessResult run_on_terminal(const std::vector<std::string>& args, const std::string& typed,
+                              const fs::path& log_dir);
 
 }  // namespace lightbeam::testing
