@@ -3,6 +3,7 @@
 // CRLF, blank lines, no final newline, a 10 MB line, invalid UTF-8), unknown endpoints, a spec
 // whose pattern does not compile, references (local, remote, abstract, max_failures) and an API
 // that fails while descriptors are downloaded.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "support/e2e.hpp"
 
 using namespace lightbeam::testing;
+using ::testing::HasSubstr;
 
 namespace {
 
@@ -60,8 +62,8 @@ TEST(Validate, ValidFilesPassWithExit0) {
   write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n" + ssa("s2", 100, "Tenth grade") + "\n");
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("validating by methods ['schema', 'descriptors', 'uniqueness']..."), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("... all lines validate ok!"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("validating by methods ['schema', 'descriptors', 'uniqueness']..."));
+  EXPECT_THAT(r.err, HasSubstr("... all lines validate ok!"));
   EXPECT_EQ(r.err.find("VALIDATION ERROR"), std::string::npos) << r.err;
   auto res = w.results_json();
   EXPECT_EQ(res["command"], "validate");
@@ -87,19 +89,15 @@ TEST(Validate, PlantedErrorsAreReportedWithMethodMessageFileAndLine) {
   write_file(w.data / "studentSchoolAssociations.jsonl", text);
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (json at line 3): invalid JSON"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 4): '2024-13-01' is not a 'date' in entryDate"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (descriptors at line 5): uri://ed-fi.org/GradeLevelDescriptor#Fifth grade is not a valid "
-                       "descriptor value for entryGradeLevelDescriptor"),
-            std::string::npos)
-      << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (uniqueness at line 6): duplicate value(s) for identity key(s): "
-                       "{\"entryDate\": \"2024-08-21\", \"schoolId\": 100, \"studentUniqueId\": \"s1\"}"),
-            std::string::npos)
-      << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (uniqueness at line 9)"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (json at line 3): invalid JSON"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 4): '2024-13-01' is not a 'date' in entryDate"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (descriptors at line 5): uri://ed-fi.org/GradeLevelDescriptor#Fifth grade is not a valid "
+                               "descriptor value for entryGradeLevelDescriptor"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 6): duplicate value(s) for identity key(s): "
+                               "{\"entryDate\": \"2024-08-21\", \"schoolId\": 100, \"studentUniqueId\": \"s1\"}"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 9)"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 5u) << r.err;  // nothing valid is reported
-  EXPECT_NE(r.err.find("... VALIDATION ERRORS on 5 of 7 lines in"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("... VALIDATION ERRORS on 5 of 7 lines in"));
   // Console order follows line order.
   EXPECT_LT(r.err.find("at line 3"), r.err.find("at line 4"));
   EXPECT_LT(r.err.find("at line 6"), r.err.find("at line 9"));
@@ -138,17 +136,13 @@ TEST(Validate, NestedCollectionErrorsAndTenShownAllCounted) {
   write_file(w.data / "schools.jsonl", text);
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (uniqueness at line 2): duplicate value(s) for identity key(s) (at gradeLevels[2]): "
-                       "{\"gradeLevelDescriptor\": \"uri://ed-fi.org/GradeLevelDescriptor#NINTH GRADE\"}"),
-            std::string::npos)
-      << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (descriptors at line 3): uri://ed-fi.org/GradeLevelDescriptor#Kindergarten is not a valid "
-                       "descriptor value for gradeLevelDescriptor (at gradeLevels[1])"),
-            std::string::npos)
-      << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 10): [] is too short in gradeLevels"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 2): duplicate value(s) for identity key(s) (at gradeLevels[2]): "
+                               "{\"gradeLevelDescriptor\": \"uri://ed-fi.org/GradeLevelDescriptor#NINTH GRADE\"}"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (descriptors at line 3): uri://ed-fi.org/GradeLevelDescriptor#Kindergarten is not a valid "
+                               "descriptor value for gradeLevelDescriptor (at gradeLevels[1])"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 10): [] is too short in gradeLevels"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 10u) << r.err;
-  EXPECT_NE(r.err.find("... and 13 others!"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("... and 13 others!"));
   auto res = w.results_json();
   EXPECT_EQ(res["resources"]["schools"]["records_failed"], 23);
   auto s = failure_with(res, "schools", "schema");
@@ -199,9 +193,9 @@ TEST(Validate, SpecPatternThatDoesNotCompileIsAClearError) {
   if (patched == 0) GTEST_SKIP() << "no cached descriptors spec with patterns found under " << w.state;
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("gradeLevelDescriptors"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("/properties/codeValue/pattern"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("does not compile"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("gradeLevelDescriptors"));
+  EXPECT_THAT(r.err, HasSubstr("/properties/codeValue/pattern"));
+  EXPECT_THAT(r.err, HasSubstr("does not compile"));
   EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
 }
 
@@ -226,12 +220,8 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
              ssa("local1", 100, "NINTH GRADE") + "\n" + ssa("remote1") + "\n" + ssa("nobody") + "\n" + ssa("local1", 999, "Tenth grade") + "\n");
   auto r = w.run("validate", {"-s", "studentSchoolAssociations,students"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (references at line 3): payload contains an invalid studentReference: {\"studentUniqueId\": \"nobody\"}"),
-            std::string::npos)
-      << r.err;
-  EXPECT_NE(r.err.find("VALIDATION ERROR (references at line 4): payload contains an invalid schoolReference: {\"schoolId\": 999}"),
-            std::string::npos)
-      << r.err;
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 3): payload contains an invalid studentReference: {\"studentUniqueId\": \"nobody\"}"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 4): payload contains an invalid schoolReference: {\"schoolId\": 999}"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 2u) << r.err;
   auto res = w.results_json();
   EXPECT_EQ(res["resources"]["studentSchoolAssociations"]["records_failed"], 2);
@@ -241,8 +231,8 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
   w.write_config(sb.base_url(), options("validate:\n  methods: [references]\n  references:\n    remote: false\n    max_failures: 2\n"));
   auto local_only = w.run("validate", {"-s", "studentSchoolAssociations"});
   EXPECT_EQ(local_only.exit_code, 1) << local_only.err;
-  EXPECT_NE(local_only.err.find("(references at line 2)"), std::string::npos) << local_only.err;
-  EXPECT_NE(local_only.err.find("STOPPING; found 2 >= validate.references.max_failures=2"), std::string::npos) << local_only.err;
+  EXPECT_THAT(local_only.err, HasSubstr("(references at line 2)"));
+  EXPECT_THAT(local_only.err, HasSubstr("STOPPING; found 2 >= validate.references.max_failures=2"));
   EXPECT_EQ(local_only.err.find("(references at line 4)"), std::string::npos) << local_only.err;
 }
 
@@ -252,8 +242,8 @@ TEST(Validate, ApiFailingDuringDescriptorDownloadIsAClearError) {
   write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n");
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("ERROR"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("503"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("ERROR"));
+  EXPECT_THAT(r.err, HasSubstr("503"));
   EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("VALIDATION ERROR"), std::string::npos) << r.err;
 }
