@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "e2e/count_fetch_support.hpp"
+#include "support/e2e.hpp"
 #include "unit/http_test_server.hpp"
 
 namespace {
@@ -16,7 +16,7 @@ using lightbeam::testing::MiniServer;
 using lightbeam::testing::RawRequest;
 using lightbeam::testing::Reply;
 
-const char* k_fast = "connection:\n  pool_size: 4\n  timeout: 5\n  num_retries: 2\n  backoff_factor: 0.01\n  verify_ssl: true\n";
+const ConfigOptions k_fast = ConfigOptions().pool(4).timeout_seconds(5).retries(2, 0.01).verify(true);
 
 void expect_clean_failure(const ProcessResult& r, const std::string& needle) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -32,37 +32,33 @@ int closed_port() {
 }
 
 TEST(ClientFaults, ConnectionRefused) {
-  TempDir dir;
+  Work w;
   std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/api";
-  auto config = write_config(dir, url, k_fast);
-  auto r = run_lightbeam({"count", "-c", config.string()});
+  w.write_config(url, k_fast);
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   expect_clean_failure(r, "could not connect to " + url);
   EXPECT_NE(r.err.find("check edfi_api.base_url"), std::string::npos) << r.err;
 }
 
 TEST(ClientFaults, DnsFailure) {
-  TempDir dir;
-  auto config = write_config(dir, "http://nonexistent.invalid/api", k_fast);
-  auto r = run_lightbeam({"fetch", "-c", config.string()});
+  Work w("http://nonexistent.invalid/api", k_fast);
+  auto r = run_lightbeam({"fetch", "-c", w.config.string()});
   expect_clean_failure(r, "could not connect to http://nonexistent.invalid/api");
 }
 
 TEST(ClientFaults, TlsFailureWithVerifySsl) {
   Sandbox sandbox;
   std::string https = "https://" + sandbox.base_url().substr(7);  // TLS to a plain-HTTP port
-  TempDir dir;
-  auto config = write_config(dir, https, k_fast);
-  auto r = run_lightbeam({"count", "-c", config.string()});
+  Work w(https, k_fast);
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   expect_clean_failure(r, "could not connect to " + https);
   EXPECT_NE(r.err.find("verify_ssl"), std::string::npos) << r.err;
 }
 
 TEST(ClientFaults, SilentServerTimesOut) {
   MiniServer silent([](const RawRequest&) { return Reply{Reply::hang, 0, {}, {}}; });
-  TempDir dir;
-  auto config = write_config(dir, silent.url("/api"),
-                             "connection:\n  pool_size: 2\n  timeout: 1\n  num_retries: 1\n  backoff_factor: 0.01\n");
-  auto r = run_lightbeam({"count", "-c", config.string()});
+  Work w(silent.url("/api"), ConfigOptions().pool(2).timeout_seconds(1).retries(1, 0.01));
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   expect_clean_failure(r, "could not connect to " + silent.url("/api"));
 }
 
@@ -70,14 +66,14 @@ TEST(ClientFaults, HtmlAndEmptyDiscoveryBodies) {
   MiniServer html([](const RawRequest&) {
     return Reply{Reply::respond, 200, "<html><body>Welcome to nginx</body></html>", {"Content-Type: text/html"}};
   });
-  TempDir dir;
-  auto r = run_lightbeam({"count", "-c", write_config(dir, html.url("/api"), k_fast).string()});
+  Work w(html.url("/api"), k_fast);
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   expect_clean_failure(r, "could not parse response from " + html.url("/api"));
   EXPECT_NE(r.err.find("HTML"), std::string::npos) << r.err;
 
   MiniServer empty([](const RawRequest&) { return Reply{Reply::respond, 200, "", {}}; });
-  TempDir dir2;
-  auto e = run_lightbeam({"count", "-c", write_config(dir2, empty.url("/api"), k_fast).string()});
+  Work w2(empty.url("/api"), k_fast);
+  auto e = run_lightbeam({"count", "-c", w2.config.string()});
   expect_clean_failure(e, "an empty body");
 }
 
@@ -103,8 +99,8 @@ Reply ods_without_urls(const RawRequest& r) {
 
 TEST(ClientFaults, DiscoveryWithoutUrlsAndUnknownDependencies) {
   MiniServer api(ods_without_urls);
-  TempDir dir;
-  auto r = run_lightbeam({"count", "-c", write_config(dir, api.url("/api"), k_fast).string()});
+  Work w(api.url("/api"), k_fast);
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;  // unknownThings answers 404
   EXPECT_EQ(r.out, "Records\tEndpoint\n4\tschools\n");
   EXPECT_NE(r.err.find("has no urls"), std::string::npos) << r.err;
@@ -127,12 +123,11 @@ TEST(ClientFaults, SpecWithoutDefinitionsOrComponents) {
   });
   self = api.url("");
   if (!self.empty() && self.back() == '/') self.pop_back();
-  TempDir dir;
-  auto config = write_config(dir, api.url("/api"), k_fast, "fetch:\n  page_size: 10\n");
-  std::string yaml = read_file(config);
+  Work w(api.url("/api"), ConfigOptions(k_fast).with("fetch:\n  page_size: 10\n"));
+  std::string yaml = read_file(w.config);
   yaml.insert(yaml.find("  client_id"), "  open_api_metadata_url: " + api.url("/api/metadata/") + "\n");
-  write_file(config, yaml);
-  auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "schools"});
+  write_file(w.config, yaml);
+  auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schools"});
   EXPECT_NE(r.err.find("has neither `definitions` nor `components.schemas`"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("terminate called"), std::string::npos);
 }
@@ -141,10 +136,10 @@ class FlavorFaults : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FlavorFaults, WrongCredentialsFailOnceWithoutLooping) {
   Sandbox sandbox({"--flavor", GetParam()});
-  TempDir dir;
+  Work w;
   const std::string secret = "notTheRightSecret42";
-  auto config = write_config(dir, sandbox.base_url(), k_fast, "", secret);
-  auto r = run_lightbeam({"count", "-c", config.string()});
+  w.write_config(sandbox.base_url(), ConfigOptions(k_fast).client_secret(secret));
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   EXPECT_EQ(r.exit_code, 1);
   std::string oauth = sandbox.base_url() + "/oauth/token";
   EXPECT_NE(r.err.find("authentication failed at " + oauth + ": check edfi_api.client_id / client_secret"),
@@ -159,13 +154,10 @@ TEST_P(FlavorFaults, WrongCredentialsFailOnceWithoutLooping) {
 TEST_P(FlavorFaults, TokenExpiringMidRun) {
   Sandbox sandbox({"--flavor", GetParam(), "--token-ttl", "1", "--latency-ms", "150"});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 24, "G"));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(),
-                             "connection:\n  pool_size: 2\n  timeout: 10\n  num_retries: 2\n  backoff_factor: 0.01\n",
-                             "fetch:\n  page_size: 1\n");
-  auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "gradeLevelDescriptors"});
+  Work w(sandbox.base_url(), ConfigOptions().pool(2).retries(2, 0.01).with("fetch:\n  page_size: 1\n"));
+  auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "gradeLevelDescriptors"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(lines_of(read_file(dir / "data" / "gradeLevelDescriptors.jsonl")).size(), 24u);
+  EXPECT_EQ(lines_of(read_file(w.data / "gradeLevelDescriptors.jsonl")).size(), 24u);
   auto stats = sandbox_stats(sandbox.base_url());
   // ~25 requests of 150 ms, two at a time: the run outlives several 1 s tokens.
   EXPECT_GE(stats["tokens_issued"].get<long>(), 3) << stats.dump();
@@ -175,10 +167,8 @@ TEST_P(FlavorFaults, RateLimitedWithRetryAfter) {
   Sandbox sandbox({"--flavor", GetParam(), "--fail-rate", "0.4", "--fail-status", "429", "--retry-after", "1",
                    "--seed", "7"});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 3, "G"));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(),
-                             "connection:\n  pool_size: 4\n  timeout: 10\n  num_retries: 8\n  backoff_factor: 0.01\n");
-  auto r = run_lightbeam({"count", "-c", config.string(), "-s", "*Descriptors"});
+  Work w(sandbox.base_url(), ConfigOptions().pool(4).retries(8, 0.01));
+  auto r = run_lightbeam({"count", "-c", w.config.string(), "-s", "*Descriptors"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Records\tEndpoint\n3\tgradeLevelDescriptors\n");
   auto stats = sandbox_stats(sandbox.base_url());
@@ -195,13 +185,10 @@ TEST_P(FlavorFaults, ServiceUnavailableBurstsAndResetConnections) {
     // Seeding goes through the same faults; the client's retries get every document in.
     auto statuses = seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 12, "G"));
     for (long s : statuses) ASSERT_EQ(s, 201) << fault[0];
-    TempDir dir;
-    auto config = write_config(dir, sandbox.base_url(),
-                               "connection:\n  pool_size: 4\n  timeout: 10\n  num_retries: 10\n  backoff_factor: 0.01\n",
-                               "fetch:\n  page_size: 2\n");
-    auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "gradeLevelDescriptors"});
+    Work w(sandbox.base_url(), ConfigOptions().pool(4).retries(10, 0.01).with("fetch:\n  page_size: 2\n"));
+    auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "gradeLevelDescriptors"});
     ASSERT_EQ(r.exit_code, 0) << fault[0] << "\n" << r.err;
-    auto lines = lines_of(read_file(dir / "data" / "gradeLevelDescriptors.jsonl"));
+    auto lines = lines_of(read_file(w.data / "gradeLevelDescriptors.jsonl"));
     ASSERT_EQ(lines.size(), 12u) << fault[0];
     // Retried seeding POSTs land in a different order; every record comes back exactly once.
     std::set<std::string> codes;

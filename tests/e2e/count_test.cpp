@@ -2,7 +2,7 @@
 // metadata and DS 5.2: console rows, results file, selectors, errors, and what the server saw.
 #include <gtest/gtest.h>
 
-#include "e2e/count_fetch_support.hpp"
+#include "support/e2e.hpp"
 
 namespace {
 
@@ -18,10 +18,9 @@ TEST_P(CountTest, PrintsNonZeroEndpointsInDependencyOrder) {
   ASSERT_EQ(seed(sandbox.base_url(), "sexDescriptors", descriptors("SexDescriptor", 2)), (std::vector<long>{201, 201}));
   ASSERT_EQ(seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 3)),
             (std::vector<long>{201, 201, 201}));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url());
+  Work w(sandbox.base_url());
   long tokens_before = sandbox_stats(sandbox.base_url())["tokens_issued"].get<long>();
-  auto r = run_lightbeam({"count", "-c", config.string()});
+  auto r = run_lightbeam({"count", "-c", w.config.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Both are order-1 descriptors: the API lists them by resource name within an order.
   EXPECT_EQ(r.out, "Records\tEndpoint\n3\tgradeLevelDescriptors\n2\tsexDescriptors\n");
@@ -39,10 +38,9 @@ TEST_P(CountTest, PrintsNonZeroEndpointsInDependencyOrder) {
 TEST_P(CountTest, ResultsFileGetsEveryEndpointWithTheConfiguredSeparator) {
   Sandbox sandbox({"--flavor", flavor()});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 4));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(), "", "count:\n  separator: \",\"\n");
-  auto results = dir / "out" / "counts.tsv";
-  auto r = run_lightbeam({"count", "-c", config.string(), "--results-file", results.string()});
+  Work w(sandbox.base_url(), ConfigOptions().with("count:\n  separator: \",\"\n"));
+  auto results = w.dir / "out" / "counts.tsv";
+  auto r = run_lightbeam({"count", "-c", w.config.string(), "--results-file", results.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   auto lines = lines_of(read_file(results));
@@ -63,25 +61,22 @@ TEST_P(CountTest, ResultsFileGetsEveryEndpointWithTheConfiguredSeparator) {
 TEST_P(CountTest, SelectorsLimitTheRequests) {
   Sandbox sandbox({"--flavor", flavor()});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 1));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url());
-  auto r = run_lightbeam({"count", "-c", config.string(), "-s", "grade*,schools", "-e", "schools"});
+  Work w(sandbox.base_url());
+  auto r = run_lightbeam({"count", "-c", w.config.string(), "-s", "grade*,schools", "-e", "schools"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "Records\tEndpoint\n1\tgradeLevelDescriptors\n");
   auto stats = sandbox_stats(sandbox.base_url());
   EXPECT_EQ(data_requests(stats, "GET"), 1);
 
-  auto bad = run_lightbeam({"count", "-c", config.string(), "-s", "nosuchthing"});
+  auto bad = run_lightbeam({"count", "-c", w.config.string(), "-s", "nosuchthing"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("nosuchthing"), std::string::npos) << bad.err;
 }
 
 TEST_P(CountTest, FailingEndpointsAreReportedWithStatusAndExitOne) {
   Sandbox sandbox({"--flavor", flavor(), "--fail-rate", "1", "--fail-status", "500"});
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(),
-                             "connection:\n  pool_size: 4\n  timeout: 10\n  num_retries: 1\n  backoff_factor: 0.01\n");
-  auto r = run_lightbeam({"count", "-c", config.string(), "-s", "schools,students"});
+  Work w(sandbox.base_url(), ConfigOptions().pool(4).retries(1, 0.01));
+  auto r = run_lightbeam({"count", "-c", w.config.string(), "-s", "schools,students"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "Records\tEndpoint\n");
   EXPECT_NE(r.err.find("Unable to load counts for schools: HTTP 500"), std::string::npos) << r.err;
@@ -95,10 +90,9 @@ TEST_P(CountTest, EveryEndpointOfDs52) {
   if (!have_ds52_specs()) GTEST_SKIP() << "DS 5.2 specs not found in ../shared/edfi/ds-5.2";
   Sandbox sandbox({"--flavor", flavor(), "--specs", ds52_specs_dir().string()});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 2));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url());
-  auto results = dir / "counts.tsv";
-  auto r = run_lightbeam({"count", "-c", config.string(), "--results-file", results.string()});
+  Work w(sandbox.base_url());
+  auto results = w.dir / "counts.tsv";
+  auto r = run_lightbeam({"count", "-c", w.config.string(), "--results-file", results.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = lines_of(read_file(results));
   // 153 resources + 229 descriptors of DS 5.2 minus schoolYearTypes, in ed-fi (TPDM is another namespace).

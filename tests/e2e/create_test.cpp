@@ -1,8 +1,7 @@
 // End to end: the real `lightbeam create` scaffolds an earthmover project from a real edfi-sandbox's
 // OpenAPI model; the generated template, rendered by real Jinja2 (as earthmover does) with sample
 // values, is a payload `lightbeam validate` accepts and the API stores. Plus every refusal.
-#include <sys/stat.h>
-#include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <string>
@@ -10,9 +9,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "e2e/delete_support.hpp"
+#include "support/e2e.hpp"
 
-namespace lightbeam::testing::del {
+namespace lightbeam::testing {
 namespace {
 
 // Renders `template_file` with earthmover's macro prepended, StrictUndefined (a variable the
@@ -33,19 +32,29 @@ std::string render(const fs::path& template_file, const json& vars) {
   return r.out;
 }
 
-TEST(Create, FilledTemplateIsAPayloadThatValidatesAndTheApiAccepts) {
-  if (!have_jinja2()) GTEST_SKIP() << "python3 with jinja2 (earthmover's template engine) is not installed";
-  Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  w.write_data({2, 3});
-  ASSERT_EQ(w.run("send").exit_code, 0);  // descriptors, schools and students the payloads refer to
+// Every create test: a sandbox, a work directory pointed at it and an empty earthmover project
+// folder `em`.
+class Create : public ::testing::Test {
+ protected:
+  Create() { fs::create_directories(em); }
 
+  // `lightbeam create -c <config> -s <selector>`, run in the project folder.
+  ProcessResult run_create(const std::string& selector) const {
+    RunOptions in_em;
+    in_em.cwd = em;
+    return run_lightbeam({"create", "-c", w.config.string(), "-s", selector}, in_em);
+  }
+
+  Sandbox sandbox;
+  Work w{sandbox.base_url(), ConfigOptions().with(k_force_delete)};
   const fs::path em = w.dir / "em";
-  fs::create_directories(em);
-  RunOptions in_em;
-  in_em.cwd = em;
-  auto c = run_lightbeam({"create", "-c", w.config.string(), "-s", "studentSchoolAssociations,schools"}, in_em);
+};
+
+TEST_F(Create, FilledTemplateIsAPayloadThatValidatesAndTheApiAccepts) {
+  if (!have_jinja2()) GTEST_SKIP() << "python3 with jinja2 (earthmover's template engine) is not installed";
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 3}));  // descriptors, schools and students the payloads refer to
+
+  auto c = run_create("studentSchoolAssociations,schools");
   ASSERT_EQ(c.exit_code, 0) << diag(c);
   ASSERT_TRUE(fs::exists(em / "templates" / "studentSchoolAssociations.jsont"));
   ASSERT_TRUE(fs::exists(em / "templates" / "schools.jsont"));
@@ -65,12 +74,12 @@ TEST(Create, FilledTemplateIsAPayloadThatValidatesAndTheApiAccepts) {
                                      {{"entryDate", "2024-08-21"},
                                       {"entryGradeLevelDescriptor", "Tenth grade"},
                                       {"schoolId", 101},
-                                      {"studentUniqueId", "S10000"}});
+                                      {"studentUniqueId", student_id(0)}});
   const std::string ssa_more = render(em / "templates" / "studentSchoolAssociations.jsont",
                                       {{"entryDate", "2024-08-22"},
                                        {"entryGradeLevelDescriptor", "Ninth grade"},
                                        {"schoolId", 100},
-                                       {"studentUniqueId", "S10001"},
+                                       {"studentUniqueId", student_id(1)},
                                        {"primarySchool", true},
                                        {"exitWithdrawDate", "2025-06-01"},
                                        {"nextYearSchool_schoolId", 101}});
@@ -84,8 +93,7 @@ TEST(Create, FilledTemplateIsAPayloadThatValidatesAndTheApiAccepts) {
   ASSERT_FALSE(school.empty());
   EXPECT_EQ(json::parse(ssa_more)["nextYearSchoolReference"]["schoolId"], 101);
 
-  Work out;
-  out.write_config(sandbox.base_url());
+  Work out(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   write_file(out.data / "studentSchoolAssociations.jsonl", ssa_min + ssa_more);
   write_file(out.data / "schools.jsonl", school);
   auto v = out.run("validate", {"-s", "schools,studentSchoolAssociations"});
@@ -101,20 +109,13 @@ TEST(Create, FilledTemplateIsAPayloadThatValidatesAndTheApiAccepts) {
   EXPECT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 5);
 }
 
-TEST(Create, ExistingEarthmoverYmlKeepsItsContentAndGetsTheNewDestinations) {
-  Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  const fs::path em = w.dir / "em";
-  fs::create_directories(em);
+TEST_F(Create, ExistingEarthmoverYmlKeepsItsContentAndGetsTheNewDestinations) {
   const std::string before =
       "version: 2\n# my own comment\nsources:\n  roster:\n    file: roster.csv\ndestinations:\n"
       "    students:\n        source: $transformations.students\n        template: mine/students.jsont\n"
       "\n# trailing section\ntransformations:\n  students:\n    source: $sources.roster\n";
   write_file(em / "earthmover.yml", before);
-  RunOptions in_em;
-  in_em.cwd = em;
-  auto r = run_lightbeam({"create", "-c", w.config.string(), "-s", "schools"}, in_em);
+  auto r = run_create("schools");
   ASSERT_EQ(r.exit_code, 0) << diag(r);
   const std::string after = read_file(em / "earthmover.yml");
   EXPECT_NE(after.find("# my own comment"), std::string::npos) << after;
@@ -126,48 +127,28 @@ TEST(Create, ExistingEarthmoverYmlKeepsItsContentAndGetsTheNewDestinations) {
   EXPECT_TRUE(fs::exists(em / "templates" / "schools.jsont"));
 }
 
-TEST(Create, EndpointAlreadyInDestinationsIsRefusedAndNothingIsWritten) {
-  Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  const fs::path em = w.dir / "em";
-  fs::create_directories(em);
+TEST_F(Create, EndpointAlreadyInDestinationsIsRefusedAndNothingIsWritten) {
   const std::string before = "version: 2\ndestinations:\n  schools:\n    template: templates/schools.jsont\n";
   write_file(em / "earthmover.yml", before);
-  RunOptions in_em;
-  in_em.cwd = em;
-  auto r = run_lightbeam({"create", "-c", w.config.string(), "-s", "students,schools"}, in_em);
+  auto r = run_create("students,schools");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("$destinations.schools"), std::string::npos) << r.err;
   EXPECT_EQ(read_file(em / "earthmover.yml"), before);
   EXPECT_FALSE(fs::exists(em / "templates" / "students.jsont"));
 }
 
-TEST(Create, ExistingTemplateIsNeverOverwritten) {
-  Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  const fs::path em = w.dir / "em";
+TEST_F(Create, ExistingTemplateIsNeverOverwritten) {
   fs::create_directories(em / "templates");
   write_file(em / "templates" / "schools.jsont", "mine\n");
-  RunOptions in_em;
-  in_em.cwd = em;
-  auto r = run_lightbeam({"create", "-c", w.config.string(), "-s", "schools"}, in_em);
+  auto r = run_create("schools");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("templates/schools.jsont` already exists"), std::string::npos) << r.err;
   EXPECT_EQ(read_file(em / "templates" / "schools.jsont"), "mine\n");
   EXPECT_FALSE(fs::exists(em / "earthmover.yml"));
 }
 
-TEST(Create, SelectorMatchingNothingIsAnError) {
-  Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  const fs::path em = w.dir / "em";
-  fs::create_directories(em);
-  RunOptions in_em;
-  in_em.cwd = em;
-  auto r = run_lightbeam({"create", "-c", w.config.string(), "-s", "noSuchThings"}, in_em);
+TEST_F(Create, SelectorMatchingNothingIsAnError) {
+  auto r = run_create("noSuchThings");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("noSuchThings"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(em));
@@ -184,41 +165,31 @@ ProcessResult run_as_nobody(const std::vector<std::string>& args, const fs::path
     dup2(e, 2);
     if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(126);
     if (chdir(cwd.c_str()) != 0) _exit(125);
-    std::vector<std::string> argv{LIGHTBEAM_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> c;
-    for (auto& a : argv) c.push_back(a.data());
-    c.push_back(nullptr);
-    execv(c[0], c.data());
-    _exit(127);
+    exec_lightbeam(args);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err)};
+  const int code = wait_exit_code(pid);
+  return {code, read_file(out), read_file(err)};
 }
 
-TEST(Create, ReadOnlyDirectoryIsAClearError) {
-  Sandbox sandbox;
-  Work w;
+TEST_F(Create, ReadOnlyDirectoryIsAClearError) {
   fs::permissions(w.dir.path(), fs::perms::all);  // nobody must reach the config, logs and state
   fs::create_directories(w.state);
   fs::permissions(w.state, fs::perms::all);
-  w.write_config(sandbox.base_url());
   fs::permissions(w.config, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                                 fs::perms::others_read);
-  const fs::path em = w.dir / "readonly";
-  fs::create_directories(em);
-  fs::permissions(em, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
-                          fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
-  auto r = run_as_nobody({"create", "-c", w.config.string(), "-s", "schools"}, em, w.dir.path());
+  const fs::path readonly = w.dir / "readonly";
+  fs::create_directories(readonly);
+  fs::permissions(readonly, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  auto r = run_as_nobody({"create", "-c", w.config.string(), "-s", "schools"}, readonly, w.dir.path());
   if (r.exit_code == 126 || r.exit_code == 127)
     GTEST_SKIP() << "cannot run lightbeam as an unprivileged user here (exit " << r.exit_code << ")";
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
-  EXPECT_TRUE(fs::is_empty(em));
-  fs::permissions(em, fs::perms::owner_all);
+  EXPECT_TRUE(fs::is_empty(readonly));
+  fs::permissions(readonly, fs::perms::owner_all);
 }
 
 }  // namespace
-}  // namespace lightbeam::testing::del
+}  // namespace lightbeam::testing

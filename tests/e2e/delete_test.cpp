@@ -6,20 +6,17 @@
 
 #include <gtest/gtest.h>
 
-#include "e2e/delete_support.hpp"
+#include "support/e2e.hpp"
 
-namespace lightbeam::testing::del {
+namespace lightbeam::testing {
 namespace {
 
 class DeleteFlavours : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DeleteFlavours, SendThenDeleteRemovesOnlyTheSelectedEndpoints) {
   Sandbox sandbox({"--flavor", GetParam()});
-  Work w;
-  w.write_config(sandbox.base_url());
-  w.write_data({2, 20});
-  auto sent = w.run("send");
-  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 20}));
   ASSERT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 20);
   ASSERT_EQ(w.state_rows("students"), 20u);
 
@@ -55,10 +52,8 @@ INSTANTIATE_TEST_SUITE_P(Flavours, DeleteFlavours, ::testing::Values("dms", "ods
 
 TEST(Delete, StillReferencedRecordIsReported409AndNothingElseChanges) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  w.write_data({2, 6});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 6}));
 
   auto r = w.run("delete", {"-f", "-s", "schools"});
   EXPECT_EQ(r.exit_code, 1) << diag(r);  // every payload failed
@@ -77,10 +72,8 @@ TEST(Delete, StillReferencedRecordIsReported409AndNothingElseChanges) {
 
 TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  w.write_data({2, 10});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 10}));
   auto first = w.run("delete", {"-f", "-s", "studentSchoolAssociations"});
   ASSERT_EQ(first.exit_code, 0) << diag(first);
   EXPECT_EQ(w.state_rows("studentSchoolAssociations"), 0u);
@@ -103,11 +96,8 @@ TEST(Delete, SecondDeleteFindsNothingAndSkipsEverything) {
 
 TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
   Sandbox sandbox({"--fail-rate", "0.3", "--fail-status", "503", "--retry-after", "0", "--seed", "7"});
-  Work w;
-  w.write_config(sandbox.base_url(), "force_delete: true\n", "  num_retries: 12\n  backoff_factor: 0.01\n");
-  w.write_data({2, 40});
-  auto sent = w.run("send");
-  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  Work w(sandbox.base_url(), ConfigOptions().retries(12, 0.01).with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 40}));
   ASSERT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 40);
 
   auto r = w.run("delete", {"-f", "-s", "studentSchoolAssociations"});
@@ -120,10 +110,8 @@ TEST(Delete, ServerErrorsAreRetriedUntilEveryRecordIsDeleted) {
 
 TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url(), "");  // no force_delete
-  w.write_data({2, 4});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url());  // no force_delete
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 4}));
   RunOptions ro;
   ro.stdin_data = "yes\n";  // piped, not typed on a terminal: must not count
   auto r = w.run("delete", {"-f", "-s", "studentSchoolAssociations"}, ro);
@@ -136,10 +124,8 @@ TEST(Delete, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
 
 TEST(Delete, OnATerminalOnlyATypedYesDeletes) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url(), "");  // no force_delete: ask
-  w.write_data({2, 4});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url());  // no force_delete: ask
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 4}));
   const std::vector<std::string> args{"delete", "-c", w.config.string(), "-f", "-s", "studentSchoolAssociations"};
 
   auto no = run_on_terminal(args, "no\n", w.dir.path());
@@ -160,8 +146,7 @@ TEST(Delete, OnATerminalOnlyATypedYesDeletes) {
 
 TEST(Delete, DataDirWithoutFilesForTheSelectionIsAnError) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   auto r = w.run("delete", {"-s", "students"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("has no *.jsonl files for selected endpoints"), std::string::npos) << r.err;
@@ -169,10 +154,8 @@ TEST(Delete, DataDirWithoutFilesForTheSelectionIsAnError) {
 
 TEST(Delete, InterruptedDeleteRemovesStateOnlyForConfirmedDeletes) {
   Sandbox sandbox({"--latency-ms", "20"});
-  Work w;
-  w.write_config(sandbox.base_url(), "force_delete: true\n", "  num_retries: 2\n  backoff_factor: 0.05\n");
-  w.write_data({2, 300});
-  ASSERT_EQ(w.run("send", {"-s", "*Descriptors,schools,students"}).exit_code, 0);
+  Work w(sandbox.base_url(), ConfigOptions().retries(2, 0.05).with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 300}, {"-s", "*Descriptors,schools,students"}));
   ASSERT_EQ(documents(sandbox.base_url(), "students"), 300);
 
   {
@@ -207,4 +190,4 @@ TEST(Delete, InterruptedDeleteRemovesStateOnlyForConfirmedDeletes) {
 }
 
 }  // namespace
-}  // namespace lightbeam::testing::del
+}  // namespace lightbeam::testing

@@ -2,7 +2,7 @@
 // the API's order, compact lines, paging, -q/-k/-d, page-size maximum, errors never leaving half files.
 #include <gtest/gtest.h>
 
-#include "e2e/count_fetch_support.hpp"
+#include "support/e2e.hpp"
 
 namespace {
 
@@ -25,11 +25,10 @@ TEST_P(FetchTest, WritesOneCompactObjectPerLineInApiOrder) {
   Sandbox sandbox({"--flavor", flavor()});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 7, "G"));
   seed(sandbox.base_url(), "sexDescriptors", descriptors("SexDescriptor", 2, "S"));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(), "", "fetch:\n  page_size: 2\n");
-  auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "*Descriptors"});
+  Work w(sandbox.base_url(), ConfigOptions().with("fetch:\n  page_size: 2\n"));
+  auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "*Descriptors"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto lines = lines_of(read_file(dir / "data" / "gradeLevelDescriptors.jsonl"));
+  auto lines = lines_of(read_file(w.data / "gradeLevelDescriptors.jsonl"));
   ASSERT_EQ(lines.size(), 7u);
   for (size_t i = 0; i < lines.size(); ++i) {
     auto doc = nlohmann::json::parse(lines[i]);
@@ -39,10 +38,10 @@ TEST_P(FetchTest, WritesOneCompactObjectPerLineInApiOrder) {
     EXPECT_EQ(lines[i].find("\": "), std::string::npos) << lines[i];
     EXPECT_EQ(lines[i].find(", \""), std::string::npos) << lines[i];
   }
-  EXPECT_EQ(lines_of(read_file(dir / "data" / "sexDescriptors.jsonl")).size(), 2u);
+  EXPECT_EQ(lines_of(read_file(w.data / "sexDescriptors.jsonl")).size(), 2u);
   // Endpoints without records get no file (as the Python tool).
-  EXPECT_FALSE(fs::exists(dir / "data" / "schoolTypeDescriptors.jsonl"));
-  EXPECT_TRUE(leftovers(dir / "data").empty());
+  EXPECT_FALSE(fs::exists(w.data / "schoolTypeDescriptors.jsonl"));
+  EXPECT_TRUE(leftovers(w.data).empty());
   // 7 records at page size 2: one count request and four pages.
   auto stats = sandbox_stats(sandbox.base_url());
   EXPECT_EQ(route_count(stats, "GET /ed-fi/gradeLevelDescriptors"), 5);
@@ -52,17 +51,16 @@ TEST_P(FetchTest, WritesOneCompactObjectPerLineInApiOrder) {
 TEST_P(FetchTest, KeepDropKeysAndQuery) {
   Sandbox sandbox({"--flavor", flavor()});
   seed(sandbox.base_url(), "gradeLevelDescriptors", descriptors("GradeLevelDescriptor", 5, "G"));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url());
-  auto file = dir / "data" / "gradeLevelDescriptors.jsonl";
+  Work w(sandbox.base_url());
+  auto file = w.data / "gradeLevelDescriptors.jsonl";
 
-  auto keep = run_lightbeam({"fetch", "-c", config.string(), "-s", "gradeLevelDescriptors", "-k", "codeValue,name*"});
+  auto keep = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "gradeLevelDescriptors", "-k", "codeValue,name*"});
   ASSERT_EQ(keep.exit_code, 0) << keep.err;
   auto lines = lines_of(read_file(file));
   ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines[0], "{\"codeValue\":\"G0\",\"namespace\":\"uri://ed-fi.org/GradeLevelDescriptor\"}");
 
-  auto drop = run_lightbeam({"fetch", "-c", config.string(), "-s", "gradeLevelDescriptors", "-d", "id,_*,*escription"});
+  auto drop = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "gradeLevelDescriptors", "-d", "id,_*,*escription"});
   ASSERT_EQ(drop.exit_code, 0) << drop.err;
   lines = lines_of(read_file(file));
   ASSERT_EQ(lines.size(), 5u);
@@ -74,22 +72,21 @@ TEST_P(FetchTest, KeepDropKeysAndQuery) {
   EXPECT_FALSE(doc.contains("description"));
   EXPECT_EQ(doc["codeValue"], "G4");
 
-  auto query = run_lightbeam({"fetch", "-c", config.string(), "-s", "gradeLevelDescriptors", "-q", "{\"codeValue\": \"G3\"}"});
+  auto query = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "gradeLevelDescriptors", "-q", "{\"codeValue\": \"G3\"}"});
   ASSERT_EQ(query.exit_code, 0) << query.err;
   lines = lines_of(read_file(file));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(lines[0])["codeValue"], "G3");
 
-  auto bad = run_lightbeam({"fetch", "-c", config.string(), "-q", "[1]"});
+  auto bad = run_lightbeam({"fetch", "-c", w.config.string(), "-q", "[1]"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("-q/--query must be a JSON object"), std::string::npos) << bad.err;
 }
 
 TEST_P(FetchTest, PageSizeAboveTheMaximumIsRefusedBeforeSending) {
   Sandbox sandbox({"--flavor", flavor()});
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(), "", "fetch:\n  page_size: 501\n");
-  auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "schools"});
+  Work w(sandbox.base_url(), ConfigOptions().with("fetch:\n  page_size: 501\n"));
+  auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schools"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("fetch.page_size 501 is above the API's maximum page size 500"), std::string::npos) << r.err;
   EXPECT_EQ(data_requests(sandbox_stats(sandbox.base_url()), "GET"), 0);
@@ -97,33 +94,30 @@ TEST_P(FetchTest, PageSizeAboveTheMaximumIsRefusedBeforeSending) {
 
 TEST_P(FetchTest, AnErrorKeepsTheOldFileAndExitsOne) {
   Sandbox sandbox({"--flavor", flavor(), "--fail-rate", "1", "--fail-status", "500"});
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(),
-                             "connection:\n  pool_size: 2\n  timeout: 10\n  num_retries: 1\n  backoff_factor: 0.01\n");
-  write_file(dir / "data" / "schools.jsonl", "{\"old\":true}\n");
-  auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "schools"});
+  Work w(sandbox.base_url(), ConfigOptions().pool(2).retries(1, 0.01));
+  write_file(w.data / "schools.jsonl", "{\"old\":true}\n");
+  auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schools"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("Unable to load records for schools (count): HTTP 500"), std::string::npos) << r.err;
-  EXPECT_EQ(read_file(dir / "data" / "schools.jsonl"), "{\"old\":true}\n");
-  EXPECT_TRUE(leftovers(dir / "data").empty());
+  EXPECT_EQ(read_file(w.data / "schools.jsonl"), "{\"old\":true}\n");
+  EXPECT_TRUE(leftovers(w.data).empty());
 }
 
 TEST_P(FetchTest, ManyPagesWithDs52) {
   if (!have_ds52_specs()) GTEST_SKIP() << "DS 5.2 specs not found in ../shared/edfi/ds-5.2";
   Sandbox sandbox({"--flavor", flavor(), "--specs", ds52_specs_dir().string()});
   seed(sandbox.base_url(), "academicSubjectDescriptors", descriptors("AcademicSubjectDescriptor", 45, "A"));
-  TempDir dir;
-  auto config = write_config(dir, sandbox.base_url(), "", "fetch:\n  page_size: 10\n");
-  auto r = run_lightbeam({"fetch", "-c", config.string(), "-s", "academicSubject*"});
+  Work w(sandbox.base_url(), ConfigOptions().with("fetch:\n  page_size: 10\n"));
+  auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "academicSubject*"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto lines = lines_of(read_file(dir / "data" / "academicSubjectDescriptors.jsonl"));
+  auto lines = lines_of(read_file(w.data / "academicSubjectDescriptors.jsonl"));
   ASSERT_EQ(lines.size(), 45u);
   for (size_t i = 0; i < lines.size(); ++i)
     EXPECT_EQ(nlohmann::json::parse(lines[i])["codeValue"], "A" + std::to_string(i));
   EXPECT_EQ(route_count(sandbox_stats(sandbox.base_url()), "GET /ed-fi/academicSubjectDescriptors"), 1 + 5);
   // The OpenAPI documents were cached: a second run reads them from {state_dir}/cache.
   int cached = 0;
-  for (auto& e : fs::directory_iterator(dir / "state" / "cache"))
+  for (auto& e : fs::directory_iterator(w.state / "cache"))
     if (e.path().filename().string().rfind("swagger-", 0) == 0) ++cached;
   EXPECT_EQ(cached, 2);
 }

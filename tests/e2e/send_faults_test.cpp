@@ -1,17 +1,25 @@
 // lightbeam send against a misbehaving API: 503 bursts, 429 + Retry-After, dropped connections,
 // latency, 1-second tokens, wrong credentials, the server stopping mid-run, and lightbeam itself
 // killed with SIGKILL mid-run. Every record must end up in the API exactly as the state says.
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
-#include "e2e/send_helpers.hpp"
+#include "support/e2e.hpp"
 
 using namespace lightbeam::testing;
-using namespace lightbeam::testing::send;
 
 namespace {
 
-void expect_all_sent(Sandbox& sb, Work& w, int n, const std::string& err) {
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), n) << err;
+// Sends n students; the run must succeed and every record be in the API and counted in the results.
+void send_all(const Sandbox& sb, const Work& w, int n) {
+  write_file(w.data / "students.jsonl", students(n));
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(documents(sb.base_url(), "students"), n) << r.err;
   auto res = w.results_json();
   EXPECT_EQ(res["total_records_processed"], n);
   EXPECT_EQ(res["total_records_failed"], 0) << res.dump(2);
@@ -21,12 +29,8 @@ void expect_all_sent(Sandbox& sb, Work& w, int n, const std::string& err) {
 
 TEST(SendFaults, ServiceUnavailableBurstsAreRetried) {
   Sandbox sb({"--fail-rate", "0.3", "--fail-status", "503", "--retry-after", "0", "--seed", "7"});
-  Work w;
-  w.write_config(sb.base_url(), "  num_retries: 10\n  backoff_factor: 0.01\n");
-  write_file(w.data / "students.jsonl", students(200));
-  auto r = w.run("send");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  expect_all_sent(sb, w, 200, r.err);
+  Work w(sb.base_url(), ConfigOptions().retries(10, 0.01));
+  ASSERT_NO_FATAL_FAILURE(send_all(sb, w, 200));
   auto stats = sandbox_stats(sb.base_url());
   EXPECT_GT(stats["requests"]["faults"].size(), 0u) << stats.dump();
   EXPECT_EQ(w.results_json()["resources"]["students"]["successes"], json::parse(R"([{"status_code":201,"count":200}])"));
@@ -34,12 +38,8 @@ TEST(SendFaults, ServiceUnavailableBurstsAreRetried) {
 
 TEST(SendFaults, TooManyRequestsWithRetryAfterIsHonoured) {
   Sandbox sb({"--fail-rate", "0.2", "--fail-status", "429", "--retry-after", "1", "--seed", "3"});
-  Work w;
-  w.write_config(sb.base_url(), "  num_retries: 10\n  backoff_factor: 0.01\n");
-  write_file(w.data / "students.jsonl", students(100));
-  auto r = w.run("send");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  expect_all_sent(sb, w, 100, r.err);
+  Work w(sb.base_url(), ConfigOptions().retries(10, 0.01));
+  ASSERT_NO_FATAL_FAILURE(send_all(sb, w, 100));
   auto res = w.results_json();
   // Waiting Retry-After (1 s) at least once: the run cannot be faster than that.
   EXPECT_GE(res["runtime_sec"].get<double>(), 1.0);
@@ -47,46 +47,33 @@ TEST(SendFaults, TooManyRequestsWithRetryAfterIsHonoured) {
 
 TEST(SendFaults, ResetConnectionsAreRetried) {
   Sandbox sb({"--reset-rate", "0.15", "--seed", "11"});
-  Work w;
-  w.write_config(sb.base_url(), "  num_retries: 10\n  backoff_factor: 0.01\n");
-  write_file(w.data / "students.jsonl", students(200));
-  auto r = w.run("send");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  expect_all_sent(sb, w, 200, r.err);
+  Work w(sb.base_url(), ConfigOptions().retries(10, 0.01));
+  ASSERT_NO_FATAL_FAILURE(send_all(sb, w, 200));
 }
 
 TEST(SendFaults, LatencyIsFine) {
   Sandbox sb({"--latency-ms", "40"});
-  Work w;
-  w.write_config(sb.base_url());
-  write_file(w.data / "students.jsonl", students(80));
-  auto r = w.run("send");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  expect_all_sent(sb, w, 80, r.err);
+  Work w(sb.base_url());
+  ASSERT_NO_FATAL_FAILURE(send_all(sb, w, 80));
 }
 
 TEST(SendFaults, OneSecondTokensStillEndEveryRecord201) {
   Sandbox sb({"--token-ttl", "1", "--latency-ms", "10"});
-  Work w;
-  w.write_config(sb.base_url(), "  num_retries: 4\n  backoff_factor: 0.01\n");
-  write_file(w.data / "students.jsonl", students(400));  // ~0.5 s at pool 8 and 10 ms: several tokens
-  auto r = w.run("send");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  expect_all_sent(sb, w, 400, r.err);
+  Work w(sb.base_url(), ConfigOptions().retries(4, 0.01));
+  ASSERT_NO_FATAL_FAILURE(send_all(sb, w, 400));  // ~0.5 s at pool 8 and 10 ms: several tokens
   EXPECT_EQ(w.results_json()["resources"]["students"]["successes"], json::parse(R"([{"status_code":201,"count":400}])"));
   EXPECT_GE(sandbox_stats(sb.base_url())["tokens_issued"].get<long>(), 1);
 }
 
 TEST(SendFaults, WrongCredentialsAreAClearErrorWithoutTheSecret) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url(), "", "", "TopSecretWrong123");
+  Work w(sb.base_url(), ConfigOptions().client_secret("TopSecretWrong123"));
   write_file(w.data / "students.jsonl", students(5));
   auto r = w.run("send");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err.find("TopSecretWrong123"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ERROR"), std::string::npos) << r.err;
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 0);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 0);
 }
 
 TEST(SendFaults, ServerStoppedMidRunKeepsStateAndTheRerunSendsOnlyTheRest) {
@@ -98,7 +85,7 @@ TEST(SendFaults, ServerStoppedMidRunKeepsStateAndTheRerunSendsOnlyTheRest) {
   long before = 0;
   {
     auto sb = std::make_unique<Sandbox>(std::vector<std::string>{"--db", db, "--latency-ms", "10"});
-    w.write_config(sb->base_url(), "  num_retries: 1\n  backoff_factor: 0.01\n");
+    w.write_config(sb->base_url(), ConfigOptions().retries(1, 0.01));
     Background bg({"send", "-c", w.config.string(), "--results-file", w.results.string()}, w.dir.path());
     ASSERT_TRUE(wait_for_documents(sb->base_url(), "students", 100));
     sb->stop();
@@ -108,7 +95,7 @@ TEST(SendFaults, ServerStoppedMidRunKeepsStateAndTheRerunSendsOnlyTheRest) {
     EXPECT_NE(bg.err().find("run"), std::string::npos);
   }
   Sandbox sb({"--db", db});
-  before = documents(sandbox_stats(sb.base_url()), "students");
+  before = documents(sb.base_url(), "students");
   ASSERT_GT(before, 0);
   ASSERT_LT(before, n);
   w.write_config(sb.base_url());
@@ -117,13 +104,12 @@ TEST(SendFaults, ServerStoppedMidRunKeepsStateAndTheRerunSendsOnlyTheRest) {
   auto res = w.results_json();
   long skipped = res["total_records_skipped"].get<long>();
   EXPECT_EQ(skipped, before);  // exactly what the server had stored was remembered
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), n);
+  EXPECT_EQ(documents(sb.base_url(), "students"), n);
 }
 
 TEST(SendFaults, KilledMidRunThenRerunResendsAtMostPoolSize) {
   Sandbox sb({"--latency-ms", "10"});
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   const int n = 2000;
   write_file(w.data / "students.jsonl", students(n));
   {
@@ -135,7 +121,7 @@ TEST(SendFaults, KilledMidRunThenRerunResendsAtMostPoolSize) {
   // Requests in flight at the kill may still land; wait until the server is quiet.
   long docs = -1;
   for (int i = 0; i < 100; ++i) {
-    long now = documents(sandbox_stats(sb.base_url()), "students");
+    long now = documents(sb.base_url(), "students");
     if (now == docs) break;
     docs = now;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -148,6 +134,6 @@ TEST(SendFaults, KilledMidRunThenRerunResendsAtMostPoolSize) {
   long duplicates = resent - (n - docs);
   EXPECT_GE(duplicates, 0);
   EXPECT_LE(duplicates, 8) << "pool_size is 8; resent " << resent << " with " << docs << " of " << n << " present";
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), n);
+  EXPECT_EQ(documents(sb.base_url(), "students"), n);
   EXPECT_EQ(res["total_records_failed"], 0);
 }

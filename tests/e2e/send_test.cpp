@@ -1,24 +1,27 @@
 // lightbeam send / validate+send end to end against a real edfi-sandbox: state skip (exit 99),
 // results file content (both layouts), failures with reasons and line numbers, resend criteria,
 // Python pickle import, bad state, interrupt.
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
-#include "e2e/send_helpers.hpp"
+#include "support/e2e.hpp"
 
 using namespace lightbeam::testing;
-using namespace lightbeam::testing::send;
 
 TEST(Send, SendsEverythingThenASecondSendSkipsAllWithExit99) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(300));
   auto r = w.run("send");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("sending endpoint students ..."), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("finished processing endpoint students!"), std::string::npos);
   EXPECT_NE(r.err.find("(final status counts: {201: 300}) "), std::string::npos) << r.err;
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 300);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 300);
   auto res = w.results_json();
   EXPECT_EQ(res["command"], "send");
   EXPECT_EQ(res["api_url"], sb.base_url());
@@ -42,13 +45,12 @@ TEST(Send, SendsEverythingThenASecondSendSkipsAllWithExit99) {
   r = w.run("send", {"-f"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(w.results_json()["resources"]["students"]["successes"], json::parse(R"([{"status_code":200,"count":300}])"));
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 300);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 300);
 }
 
 TEST(Send, NewLinesAreSentAndOldOnesSkipped) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(50));
   ASSERT_EQ(w.run("send").exit_code, 0);
   // Same payloads with other surrounding white space are the same payloads; 20 new ones are sent.
@@ -61,13 +63,12 @@ TEST(Send, NewLinesAreSentAndOldOnesSkipped) {
   auto res = w.results_json();
   EXPECT_EQ(res["total_records_processed"], 70);
   EXPECT_EQ(res["total_records_skipped"], 50);
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 70);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 70);
 }
 
 TEST(Send, FailuresAreReportedWithReasonsAndSortedLinesAndTheRestIsSent) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   std::string data;
   for (int i = 1; i <= 12; ++i) {
     if (i == 9 || i == 3) data += student_line(i, "2010-13-45") + "\n";  // schema: 400
@@ -136,8 +137,7 @@ TEST(Send, FailuresAreReportedWithReasonsAndSortedLinesAndTheRestIsSent) {
 
 TEST(Send, EveryPayloadFailedExits1) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", student_line(1, "nope") + "\n" + student_line(2, "2010-02-31") + "\n");
   auto r = w.run("send");
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -147,8 +147,7 @@ TEST(Send, EveryPayloadFailedExits1) {
 
 TEST(Send, ResendCriteriaSelectPreviouslySentPayloads) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(10));
   ASSERT_EQ(w.run("send").exit_code, 0);
   EXPECT_EQ(w.run("send", {"-r", "409"}).exit_code, 99);
@@ -168,8 +167,7 @@ TEST(Send, ResendCriteriaSelectPreviouslySentPayloads) {
 
 TEST(Send, ImportsThePythonToolsPickledState) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(30));
   std::filesystem::create_directories(w.state);
   // The Python tool sent the first 20 lines before (pickle protocol 4, int times as it writes them).
@@ -184,7 +182,7 @@ TEST(Send, ImportsThePythonToolsPickledState) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("imported 20 payload hashes for students"), std::string::npos) << r.err;
   EXPECT_EQ(w.results_json()["total_records_skipped"], 20);
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 10);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 10);
   r = w.run("send");
   EXPECT_EQ(r.exit_code, 99) << r.err;
   EXPECT_EQ(r.err.find("imported"), std::string::npos);  // only on first use
@@ -192,8 +190,7 @@ TEST(Send, ImportsThePythonToolsPickledState) {
 
 TEST(Send, CorruptPickleIsAClearError) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(3));
   std::filesystem::create_directories(w.state);
   static const char k_list_pickle[] = "\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01K\x02" "e.";
@@ -202,13 +199,12 @@ TEST(Send, CorruptPickleIsAClearError) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find((w.state / "students.dat").string()), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("Traceback"), std::string::npos);
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 0);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 0);
 }
 
 TEST(Send, CorruptStateDatabaseNamesTheFileAndHowToReset) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(3));
   std::filesystem::create_directories(w.state);
   write_file(w.state / "lightbeam-state.sqlite3", std::string(4096, 'Z'));
@@ -233,19 +229,17 @@ TEST(Send, UnusableStateDirIsAClearError) {
 
 TEST(Send, ValidateSendSendsWhenValidationPasses) {
   Sandbox sb;
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   write_file(w.data / "students.jsonl", students(5));
   auto r = w.run("validate+send");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), 5);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 5);
   EXPECT_EQ(w.results_json()["command"], "validate+send");
 }
 
 TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {
   Sandbox sb({"--latency-ms", "20"});
-  Work w;
-  w.write_config(sb.base_url());
+  Work w(sb.base_url());
   const int n = 600;
   write_file(w.data / "students.jsonl", students(n));
   Background bg({"send", "-c", w.config.string(), "--results-file", w.results.string()}, w.dir.path());
@@ -257,10 +251,10 @@ TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {
   EXPECT_TRUE(res.value("interrupted", false)) << res.dump(2);
   long sent = res["resources"]["students"]["records_processed"].get<long>();
   EXPECT_LT(sent, n);
-  long docs = documents(sandbox_stats(sb.base_url()), "students");
+  long docs = documents(sb.base_url(), "students");
   EXPECT_EQ(docs, sent);  // every request in flight was waited for and recorded
   auto r = w.run("send");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(w.results_json()["total_records_skipped"].get<long>(), sent);
-  EXPECT_EQ(documents(sandbox_stats(sb.base_url()), "students"), n);
+  EXPECT_EQ(documents(sb.base_url(), "students"), n);
 }

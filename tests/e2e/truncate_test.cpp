@@ -4,20 +4,17 @@
 
 #include <gtest/gtest.h>
 
-#include "e2e/delete_support.hpp"
+#include "support/e2e.hpp"
 
-namespace lightbeam::testing::del {
+namespace lightbeam::testing {
 namespace {
 
 class TruncateFlavours : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TruncateFlavours, SendThenTruncateEmptiesOnlyTheSelectedEndpointsAndClearsTheirState) {
   Sandbox sandbox({"--flavor", GetParam()});
-  Work w;
-  w.write_config(sandbox.base_url());
-  w.write_data({2, 25});
-  auto sent = w.run("send");
-  ASSERT_EQ(sent.exit_code, 0) << diag(sent);
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 25}));
   ASSERT_EQ(w.state_rows("students"), 25u);
 
   auto r = w.run("truncate", {"-s", "studentSchoolAssociations,students"});
@@ -45,8 +42,7 @@ INSTANTIATE_TEST_SUITE_P(Flavours, TruncateFlavours, ::testing::Values("dms", "o
 
 TEST(Truncate, EmptyEndpointIsFine) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
   auto r = w.run("truncate", {"-s", "students"});
   EXPECT_EQ(r.exit_code, 0) << diag(r);
   auto res = w.results_json();
@@ -58,9 +54,8 @@ TEST(Truncate, RecordsStillReferencedStayAndPagingStillReachesEveryOtherRecord) 
   Sandbox sandbox;
   Work w;
   // Small pages so deleting while paging is exercised: 20 schools, 5 of them referenced.
-  w.write_config(sandbox.base_url(), "force_delete: true\nfetch:\n  page_size: 3\n");
-  w.write_data({20, 5});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  w.write_config(sandbox.base_url(), ConfigOptions().with(k_force_delete).with("fetch:\n  page_size: 3\n"));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({20, 5}));
   ASSERT_EQ(documents(sandbox.base_url(), "schools"), 20);
 
   auto r = w.run("truncate", {"-s", "schools"});
@@ -77,10 +72,8 @@ TEST(Truncate, RecordsStillReferencedStayAndPagingStillReachesEveryOtherRecord) 
 
 TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url());
-  w.write_data({2, 5});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 5}));
   auto r = w.run("truncate");
   EXPECT_EQ(r.exit_code, 0) << diag(r);
   EXPECT_NE(r.err.find("no selector"), std::string::npos) << r.err;
@@ -89,10 +82,8 @@ TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
 
 TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url(), "");
-  w.write_data({2, 3});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url());  // no force_delete
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 3}));
   auto r = run_on_terminal({"truncate", "-c", w.config.string(), "-s", "students,studentSchoolAssociations"},
                            "yes\n", w.dir.path());
   ASSERT_NE(r.exit_code, -1) << r.err;
@@ -106,10 +97,8 @@ TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
 
 TEST(Truncate, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
   Sandbox sandbox;
-  Work w;
-  w.write_config(sandbox.base_url(), "");
-  w.write_data({2, 5});
-  ASSERT_EQ(w.run("send").exit_code, 0);
+  Work w(sandbox.base_url());  // no force_delete
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 5}));
   RunOptions ro;
   ro.stdin_data = "yes\n";
   auto r = w.run("truncate", {"-s", "students,studentSchoolAssociations"}, ro);
@@ -121,4 +110,4 @@ TEST(Truncate, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
 }
 
 }  // namespace
-}  // namespace lightbeam::testing::del
+}  // namespace lightbeam::testing

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -120,6 +121,20 @@ ProcessResult run_lightbeam(const std::vector<std::string>& args, const RunOptio
   std::vector<std::string> argv{LIGHTBEAM_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, options);
+}
+
+std::string find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    auto end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    start = end + 1;
+  }
+  return "/usr/bin/" + name;
 }
 
 TempDir::TempDir() {

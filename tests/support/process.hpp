@@ -29,6 +29,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
 // Runs the lightbeam binary built with the tests.
 ProcessResult run_lightbeam(const std::vector<std::string>& args, const RunOptions& options = {});
 
+// The first executable `name` on PATH (run_process does not search PATH); /usr/bin/<name> when
+// there is none (running that then fails with exit 127, which the test reports).
+std::string find_on_path(const std::string& name);
+
 // A fresh temporary directory, removed with its contents when the object goes away.
 class TempDir {
  public:

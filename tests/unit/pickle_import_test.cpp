@@ -15,20 +15,7 @@ using lightbeam::testing::TempDir;
 
 namespace {
 
-// python3 from PATH (run_process does not search PATH).
-std::string python3() {
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= p.size()) {
-    auto end = p.find(':', start);
-    if (end == std::string::npos) end = p.size();
-    std::filesystem::path cand = std::filesystem::path(p.substr(start, end - start)) / "python3";
-    if (::access(cand.c_str(), X_OK) == 0) return cand.string();
-    start = end + 1;
-  }
-  return "/usr/bin/python3";
-}
+std::string python3() { return lightbeam::testing::find_on_path("python3"); }
 
 std::string make_pickle(const std::string& expr, int protocol) {
   auto r = lightbeam::testing::run_process(

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
+
 namespace lightbeam::report {
 namespace {
 
@@ -78,6 +80,28 @@ void Progress::clear() {
     std::fputs("\r\033[K", stderr);
     std::fflush(stderr);
     drawn_ = false;
+  }
+}
+
+void Progress::update_counts(std::size_t done, long total, std::size_t failed, std::size_t skipped) {
+  if (mode_ == Mode::off) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - last_).count() < (mode_ == Mode::live ? 0.2 : log_interval_)) return;
+  last_ = now;
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+  const std::string of = total >= 0 ? fmt::format("/{}", total) : "";
+  std::string eta;
+  if (total > 0 && rate > 0 && static_cast<long>(done) < total)
+    eta = fmt::format(", ETA {:.0f} s", static_cast<double>(total - static_cast<long>(done)) / rate);
+  const std::string text =
+      fmt::format("{}: {}{} done ({:.0f}/s{}), {} failed, {} skipped", label_, done, of, rate, eta, failed, skipped);
+  if (mode_ == Mode::live) {
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  } else {
+    spdlog::info("{}", text);
   }
 }
 

@@ -26,6 +26,11 @@ class Progress {
 
   bool live() const { return mode_ == Mode::live; }
 
+  // Progress by record counts, for commands with no bytes to measure (delete, truncate): the line
+  // "<label>: done[/total] done (R/s[, ETA S s]), F failed, S skipped" (total < 0: unknown), with
+  // the same throttle and the same live-line/INFO-log choice as update().
+  void update_counts(std::size_t done, long total, std::size_t failed, std::size_t skipped);
+
  private:
   void draw(std::size_t done, std::uintmax_t bytes_done, const std::vector<std::pair<int, std::size_t>>& statuses);
 

@@ -11,9 +11,21 @@
 #include <ctime>
 #include <unordered_map>
 
+#include "core/config/config.hpp"
 #include "core/error.hpp"
 
 namespace lightbeam::report {
+
+RunInfo run_info(const config::Config& config, const std::string& command, const std::string& config_file) {
+  RunInfo info;
+  info.command = command;
+  info.config_file = config_file;
+  info.data_dir = config.data_dir;
+  info.api_url = config.edfi_api.base_url;
+  info.namespace_ = config.namespace_;
+  info.namespace_overrides = config.namespace_overrides;
+  return info;
+}
 namespace {
 
 constexpr std::size_t k_max_reasons_logged = 10;
@@ -348,7 +360,11 @@ std::string Results::render(const nlohmann::ordered_json& doc) {
 }
 
 void Results::write(const std::filesystem::path& path, Layout layout, bool interrupted) const {
-  std::string text = render(to_json(layout, interrupted));
+  write_document(path, to_json(layout, interrupted));
+}
+
+void Results::write_document(const std::filesystem::path& path, const nlohmann::ordered_json& doc) {
+  const std::string text = render(doc);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec)

@@ -15,6 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace lightbeam::config {
+struct Config;
+}
+
 namespace lightbeam::report {
 
 // Top-level fields that describe the run (the Python tool's names).
@@ -27,6 +31,9 @@ struct RunInfo {
   std::map<std::string, std::vector<std::string>> namespace_overrides;
   std::string working_dir;    // empty = current directory at construction
 };
+
+// The RunInfo of `command` run with `config` (loaded from `config_file`).
+RunInfo run_info(const config::Config& config, const std::string& command, const std::string& config_file);
 
 enum class Layout {
   current,  // resources.<ep>.{successes:[{status_code,count}], failures:[{status_code|method,message,file,line_numbers,count}]}
@@ -86,6 +93,9 @@ class Results {
   // The JSON text as written: indent 4, ASCII-escaped like Python's json.dumps, and (current
   // layout) each line_numbers array on one line, as the Python tool does.
   static std::string render(const nlohmann::ordered_json& doc);
+  // write() for a document the caller extended (delete/truncate add skip reasons): rendered, then
+  // written atomically in the same way.
+  static void write_document(const std::filesystem::path& path, const nlohmann::ordered_json& doc);
 
  private:
   struct Impl;

@@ -19,6 +19,7 @@
 #include "core/edfi/api_client.hpp"
 #include "core/error.hpp"
 #include "core/http/engine.hpp"
+#include "core/report/progress.hpp"
 #include "core/report/reasons.hpp"
 #include "core/report/results.hpp"
 #include "core/schema/spec_model.hpp"
@@ -109,9 +110,9 @@ class EndpointDeleter {
     state_ = store_.load(name_);
     results_.begin_endpoint(name_);
     spdlog::info("deleting data from endpoint {} ...", name_);
-    progress_.start(name_, -1);
+    progress_.start(name_, 0);
     client_.engine().run([this] { return next(); }, [this](http::Outcome&& o) { done(std::move(o)); });
-    progress_.finish();
+    progress_.clear();
     store_.flush();
     if (skipped_by_state_ > 0)
       spdlog::info("  {} payload(s) of {} skipped: the state shows them as sent before (use -f, or -o/-n/-r, to "
@@ -210,7 +211,7 @@ class EndpointDeleter {
     }
     pending_.erase(it);
     ++done_;
-    progress_.tick(done_, failed_, skipped_);
+    progress_.update_counts(done_, -1, failed_, skipped_);
   }
 
   // The id the lookup found; otherwise records why the payload ends here and returns nullopt.
@@ -268,7 +269,7 @@ class EndpointDeleter {
   const std::vector<KeyField> keys_;
   const std::string data_url_;
   state::EndpointState state_;
-  destructive::Progress progress_;
+  report::Progress progress_;
 
   std::size_t file_index_ = 0;
   std::string file_name_;
@@ -305,31 +306,22 @@ int run_delete(const RunContext& ctx) {
 
   const schema::SpecModel& model = client.spec_model();
   state::StateStore store(cfg.state_dir);
-  report::Results results(destructive::run_info(ctx, "delete"));
-  SkipReasons skips;
-  destructive::InterruptGuard guard;
+  destructive::Run run(ctx, "delete");
 
   for (const auto& t : targets) {
-    if (destructive::InterruptGuard::requested()) break;
+    if (run.stopped()) break;
     const schema::Endpoint* ep = model.find(t.entry.ns, t.entry.name);
     if (ep == nullptr)
       throw Error(fmt::format("endpoint {}/{} is not in the API's OpenAPI documents, so its natural key is unknown",
                               t.entry.ns, t.entry.name));
-    EndpointDeleter(client, *ep, t, store, criteria, results, skips).run();
-    spdlog::info("finished processing endpoint {}!", t.entry.name);
-    results.log_summary(t.entry.name);
-    skips.log(t.entry.name);
+    EndpointDeleter(client, *ep, t, store, criteria, run.results, run.skips).run();
+    run.endpoint_done(t.entry.name);
   }
   store.flush();
 
-  const bool interrupted = destructive::InterruptGuard::requested();
-  destructive::write_results(ctx, results, skips, interrupted);
-  if (interrupted) {
-    spdlog::warn("interrupted: requests in flight were completed and the state of confirmed deletes saved; "
-                 "run the command again to delete the rest");
-    return 130;
-  }
-  return destructive::exit_code(results.totals());
+  return run.finish(
+      "interrupted: requests in flight were completed and the state of confirmed deletes saved; run the command "
+      "again to delete the rest");
 }
 
 }  // namespace lightbeam::commands

@@ -1,16 +1,12 @@
-// What `delete` and `truncate` share: confirmation, interrupt, skip reasons, progress, results, exit code.
+// What `delete` and `truncate` share: confirmation, interrupt, skip reasons, results, exit code.
 #include "lightbeam/commands/destructive.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -21,8 +17,6 @@
 #include "core/error.hpp"
 
 namespace lightbeam::commands::destructive {
-
-namespace fs = std::filesystem;
 
 void confirm(const config::Config& config, const std::vector<std::string>& endpoints, std::string_view verbiage) {
   if (config.force_delete) return;
@@ -146,58 +140,7 @@ void SkipReasons::merge_into(nlohmann::ordered_json& doc, report::Layout layout)
   }
 }
 
-// ---- progress --------------------------------------------------------------------------------
-
-Progress::Progress() : tty_(isatty(STDERR_FILENO) != 0) {}
-
-void Progress::start(const std::string& endpoint, long total) {
-  endpoint_ = endpoint;
-  total_ = total;
-  started_ = last_ = std::chrono::steady_clock::now();
-}
-
-void Progress::tick(std::size_t done, std::size_t failed, std::size_t skipped) {
-  auto now = std::chrono::steady_clock::now();
-  const double since_last = std::chrono::duration<double>(now - last_).count();
-  if (since_last < (tty_ ? 0.2 : 5.0)) return;
-  last_ = now;
-  const double elapsed = std::chrono::duration<double>(now - started_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-  std::string of = total_ >= 0 ? fmt::format("/{}", total_) : "";
-  std::string eta;
-  if (total_ > 0 && rate > 0 && static_cast<long>(done) < total_)
-    eta = fmt::format(", ETA {:.0f} s", static_cast<double>(total_ - static_cast<long>(done)) / rate);
-  std::string text = fmt::format("{}: {}{} done ({:.0f}/s{}), {} failed, {} skipped", endpoint_, done, of, rate, eta,
-                                 failed, skipped);
-  if (tty_) {
-    std::fprintf(stderr, "\r\033[K%s", text.c_str());
-    std::fflush(stderr);
-    live_ = true;
-  } else {
-    spdlog::info("{}", text);
-  }
-}
-
-void Progress::finish() {
-  if (live_) {
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    live_ = false;
-  }
-}
-
 // ---- results, criteria, exit code ------------------------------------------------------------
-
-report::RunInfo run_info(const RunContext& ctx, const std::string& command) {
-  report::RunInfo info;
-  info.command = command;
-  info.config_file = ctx.options.config_file;
-  info.data_dir = ctx.config.data_dir;
-  info.api_url = ctx.config.edfi_api.base_url;
-  info.namespace_ = ctx.config.namespace_;
-  info.namespace_overrides = ctx.config.namespace_overrides;
-  return info;
-}
 
 state::ResendCriteria criteria_from(const CliOptions& options) {
   state::ResendCriteria c;
@@ -224,41 +167,33 @@ void write_results(const RunContext& ctx, const report::Results& results, const 
   const report::Layout layout = report::parse_layout(ctx.config.results_format);
   nlohmann::ordered_json doc = results.to_json(layout, interrupted);
   skips.merge_into(doc, layout);
-  const std::string text = report::Results::render(doc);
-
-  const fs::path path = ctx.options.results_file;
-  std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  if (ec) throw Error("cannot create the directory of the results file " + path.string() + ": " + ec.message());
-  const fs::path tmp = path.string() + ".tmp" + std::to_string(getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot write the results file " + path.string() + ": " + std::strerror(errno));
-  std::size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      fs::remove(tmp, ec);
-      throw Error("cannot write the results file " + path.string() + ": " + std::strerror(err));
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    fs::remove(tmp, ec);
-    throw Error("cannot write the results file " + path.string() + ": " + std::strerror(err));
-  }
-  spdlog::info("results written to {}", path.string());
+  report::Results::write_document(ctx.options.results_file, doc);
+  spdlog::info("results written to {}", ctx.options.results_file);
 }
 
 int exit_code(const report::Results::Counts& totals) {
   if (totals.processed > 0 && totals.failed == totals.processed) return 1;
   if (totals.processed > 0 && totals.skipped == totals.processed) return 99;
   return 0;
+}
+
+Run::Run(const RunContext& ctx, const std::string& command)
+    : results(report::run_info(ctx.config, command, ctx.options.config_file)), ctx_(ctx) {}
+
+void Run::endpoint_done(const std::string& name) const {
+  spdlog::info("finished processing endpoint {}!", name);
+  results.log_summary(name);
+  skips.log(name);
+}
+
+int Run::finish(const std::string& interrupted_hint) const {
+  const bool interrupted = stopped();
+  write_results(ctx_, results, skips, interrupted);
+  if (interrupted) {
+    spdlog::warn("{}", interrupted_hint);
+    return 130;
+  }
+  return exit_code(results.totals());
 }
 
 std::optional<std::string> query_value(const nlohmann::json& value) {

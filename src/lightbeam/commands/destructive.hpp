@@ -1,8 +1,7 @@
 // What `delete` and `truncate` share: the typed "yes" confirmation, a graceful stop on the first
-// SIGINT/SIGTERM, skip reasons kept next to report::Results (which only counts skips), progress,
-// the results file and the exit code.
+// SIGINT/SIGTERM, skip reasons kept next to report::Results (which only counts skips), the results
+// file and the exit code. (Progress is report::Progress.)
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -66,24 +65,6 @@ class SkipReasons {
   std::map<std::string, Endpoint> endpoints_;
 };
 
-// Progress: a live line on stderr when it is a terminal, else an INFO line every 5 seconds.
-class Progress {
- public:
-  Progress();
-  void start(const std::string& endpoint, long total);  // total < 0: unknown
-  void tick(std::size_t done, std::size_t failed, std::size_t skipped);
-  void finish();  // clears the live line
-
- private:
-  bool tty_;
-  bool live_ = false;
-  std::string endpoint_;
-  long total_ = -1;
-  std::chrono::steady_clock::time_point started_, last_;
-};
-
-report::RunInfo run_info(const RunContext& ctx, const std::string& command);
-
 // -f/-o/-n/-r → the state criteria (timestamps parsed as the Python tool does; Error when invalid).
 state::ResendCriteria criteria_from(const CliOptions& options);
 
@@ -93,6 +74,26 @@ void write_results(const RunContext& ctx, const report::Results& results, const 
 
 // As send: 1 when every processed payload failed, 99 when every one was skipped, else 0.
 int exit_code(const report::Results::Counts& totals);
+
+// One delete/truncate run: its results and skip reasons, with SIGINT/SIGTERM caught for its lifetime.
+class Run {
+ public:
+  Run(const RunContext& ctx, const std::string& command);
+  // True once SIGINT/SIGTERM asked the run to stop.
+  static bool stopped() { return InterruptGuard::requested(); }
+  // Logs "finished processing endpoint <name>!", the endpoint's summary and its skip reasons.
+  void endpoint_done(const std::string& name) const;
+  // Writes the results file; then 130 after logging `interrupted_hint` (a warning) when the run was
+  // stopped by a signal, else exit_code(totals).
+  int finish(const std::string& interrupted_hint) const;
+
+  report::Results results;
+  SkipReasons skips;
+
+ private:
+  const RunContext& ctx_;
+  InterruptGuard guard_;
+};
 
 // The one-line value of a JSON scalar as a query-string value (strings unquoted, booleans
 // true/false); nullopt for null, objects and arrays.

@@ -15,6 +15,7 @@
 #include "core/edfi/api_client.hpp"
 #include "core/error.hpp"
 #include "core/http/engine.hpp"
+#include "core/report/progress.hpp"
 #include "core/report/reasons.hpp"
 #include "core/report/results.hpp"
 #include "core/state/state_store.hpp"
@@ -46,7 +47,8 @@ class EndpointTruncator {
     const long total = count();
     spdlog::info("TRUNCATING ALL DATA from endpoint {} ({} record(s)) ...", name_,
                  total >= 0 ? std::to_string(total) : std::string("unknown number of"));
-    progress_.start(name_, total);
+    total_ = total;
+    progress_.start(name_, 0);
     for (int pass = 1; pass <= k_max_passes && !stopped(); ++pass) {
       if (!one_pass()) break;
       // Everything left should be what failed to delete; if not, pages shifted: go again.
@@ -55,7 +57,7 @@ class EndpointTruncator {
       spdlog::debug("{}: {} record(s) left after pass {} ({} failed); paging again", name_, left, pass,
                     failed_ids_.size());
     }
-    progress_.finish();
+    progress_.clear();
   }
 
  private:
@@ -145,7 +147,7 @@ class EndpointTruncator {
             failed_ids_.insert(id);
             ++failed_;
           }
-          progress_.tick(sequence_, failed_, skipped_);
+          progress_.update_counts(sequence_, total_, failed_, skipped_);
         });
   }
 
@@ -157,7 +159,8 @@ class EndpointTruncator {
   long page_size_ = 100;
   std::unordered_set<std::string> failed_ids_;
   std::size_t sequence_ = 0, failed_ = 0, skipped_ = 0;
-  destructive::Progress progress_;
+  long total_ = -1;  // Total-Count at the start, -1 when unknown (for progress)
+  report::Progress progress_;
 };
 
 }  // namespace
@@ -176,28 +179,18 @@ int run_truncate(const RunContext& ctx) {
   destructive::confirm(cfg, names, "TRUNCATE ALL DATA");
 
   state::StateStore store(cfg.state_dir);
-  report::Results results(destructive::run_info(ctx, "truncate"));
-  SkipReasons skips;
-  destructive::InterruptGuard guard;
+  destructive::Run run(ctx, "truncate");
 
   for (const auto& name : names) {
-    if (destructive::InterruptGuard::requested()) break;
-    EndpointTruncator(client, name, results, skips).run();
+    if (run.stopped()) break;
+    EndpointTruncator(client, name, run.results, run.skips).run();
     // The state no longer describes what the API holds for this endpoint (as the Python tool does).
     store.clear(name);
-    spdlog::info("finished processing endpoint {}!", name);
-    results.log_summary(name);
-    skips.log(name);
+    run.endpoint_done(name);
   }
   store.flush();
 
-  const bool interrupted = destructive::InterruptGuard::requested();
-  destructive::write_results(ctx, results, skips, interrupted);
-  if (interrupted) {
-    spdlog::warn("interrupted: requests in flight were completed; run the command again to delete the rest");
-    return 130;
-  }
-  return destructive::exit_code(results.totals());
+  return run.finish("interrupted: requests in flight were completed; run the command again to delete the rest");
 }
 
 }  // namespace lightbeam::commands

@@ -440,6 +440,23 @@ void warn_unknown_files(const fs::path& data_dir, const std::vector<edfi::Endpoi
   }
 }
 
+// Calls fn(doc) for every line of the endpoint's local data files that parses as JSON (lines that do
+// not are the json method's to report).
+template <typename F>
+void for_each_local_document(const std::string& data_dir, const std::string& endpoint, simdjson::dom::parser& parser,
+                             F&& fn) {
+  for (const auto& file : data::find_files(data_dir, endpoint)) {
+    BlockReader reader(file);
+    while (auto b = reader.next()) {
+      for_each_line(*b, [&](size_t, size_t, std::string_view text) {
+        simdjson::dom::element doc;
+        if (parser.parse(text.data(), text.size(), false).get(doc) != simdjson::SUCCESS) return;
+        fn(doc);
+      });
+    }
+  }
+}
+
 schema::DescriptorSet load_descriptors(edfi::ApiClient& client, const config::Config& cfg,
                                        const std::vector<edfi::EndpointEntry>& all) {
   schema::DescriptorSet set;
@@ -447,19 +464,12 @@ schema::DescriptorSet load_descriptors(edfi::ApiClient& client, const config::Co
   simdjson::dom::parser parser;
   for (const auto& e : all) {
     if (!e.descriptor) continue;
-    for (const auto& file : data::find_files(cfg.data_dir, e.name)) {
-      BlockReader reader(file);
-      while (auto b = reader.next()) {
-        for_each_line(*b, [&](size_t, size_t, std::string_view text) {
-          simdjson::dom::element doc;
-          if (parser.parse(text.data(), text.size(), false).get(doc) != simdjson::SUCCESS) return;
-          std::string_view ns, cv;
-          if (doc["namespace"].get(ns) != simdjson::SUCCESS || doc["codeValue"].get(cv) != simdjson::SUCCESS) return;
-          set.add(e.name, ns, cv);
-          ++local;
-        });
-      }
-    }
+    for_each_local_document(cfg.data_dir, e.name, parser, [&](simdjson::dom::element doc) {
+      std::string_view ns, cv;
+      if (doc["namespace"].get(ns) != simdjson::SUCCESS || doc["codeValue"].get(cv) != simdjson::SUCCESS) return;
+      set.add(e.name, ns, cv);
+      ++local;
+    });
   }
   const auto& remote = client.descriptor_values();
   for (const auto& d : remote) set.add(d.descriptor, d.ns, d.code_value);
@@ -484,14 +494,7 @@ int run_validate(const RunContext& ctx) {
   const size_t max_failures =
       cfg.validate.references.max_failures && *cfg.validate.references.max_failures > 0 ? size_t(*cfg.validate.references.max_failures) : 0;
 
-  report::RunInfo info;
-  info.command = "validate";
-  info.config_file = opts.config_file;
-  info.data_dir = cfg.data_dir;
-  info.api_url = cfg.edfi_api.base_url;
-  info.namespace_ = cfg.namespace_;
-  info.namespace_overrides = cfg.namespace_overrides;
-  report::Results results(info);
+  report::Results results(report::run_info(cfg, "validate", opts.config_file));
   const auto layout = report::parse_layout(cfg.results_format);
 
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe});
@@ -538,17 +541,10 @@ int run_validate(const RunContext& ctx) {
     simdjson::dom::parser parser;
     size_t docs = 0;
     for (const auto* ep : local_refs.wanted_endpoints()) {
-      for (const auto& file : data::find_files(cfg.data_dir, ep->name)) {
-        BlockReader reader(file);
-        while (auto b = reader.next()) {
-          for_each_line(*b, [&](size_t, size_t, std::string_view text) {
-            simdjson::dom::element doc;
-            if (parser.parse(text.data(), text.size(), false).get(doc) != simdjson::SUCCESS) return;
-            local_refs.add_document(*ep, doc);
-            ++docs;
-          });
-        }
-      }
+      for_each_local_document(cfg.data_dir, ep->name, parser, [&](simdjson::dom::element doc) {
+        local_refs.add_document(*ep, doc);
+        ++docs;
+      });
     }
     spdlog::debug("local reference index: {} documents, {} keys", docs, local_refs.size());
   }
