@@ -4,14 +4,14 @@
 // forbidden endpoint say which endpoint and which status in one line.
 #include <gtest/gtest.h>
 
-#include "e2e/send_helpers.hpp"
+#include "support/e2e.hpp"
 
 namespace {
 
 using namespace lightbeam::testing;
-using namespace lightbeam::testing::send;
 
-std::string descriptor_line(const std::string& ns, const std::string& code) {
+// A descriptor line in namespace `ns` (support/e2e.hpp's descriptor_line always uses uri://ed-fi.org).
+std::string namespaced_descriptor(const std::string& ns, const std::string& code) {
   return json{{"namespace", ns}, {"codeValue", code}, {"shortDescription", code}}.dump() + "\n";
 }
 
@@ -35,10 +35,10 @@ TEST(Authorization, SendRecordsEach403WithItsReasonAndDoesNotRetry) {
   w.write_config(sb.base_url());
   // Lines 2 and 4 are outside the client's namespace prefix.
   write_file(w.data / "gradeLevelDescriptors.jsonl",
-             descriptor_line("uri://vendor.org/GradeLevelDescriptor", "A") +
-                 descriptor_line("uri://ed-fi.org/GradeLevelDescriptor", "B") +
-                 descriptor_line("uri://vendor.org/GradeLevelDescriptor", "C") +
-                 descriptor_line("uri://ed-fi.org/GradeLevelDescriptor", "D"));
+             namespaced_descriptor("uri://vendor.org/GradeLevelDescriptor", "A") +
+                 namespaced_descriptor("uri://ed-fi.org/GradeLevelDescriptor", "B") +
+                 namespaced_descriptor("uri://vendor.org/GradeLevelDescriptor", "C") +
+                 namespaced_descriptor("uri://ed-fi.org/GradeLevelDescriptor", "D"));
   auto r = w.run("send");
   EXPECT_EQ(r.exit_code, 0) << r.err;  // some payloads succeeded: exit 0, as the Python tool
   auto stats = sandbox_stats(sb.base_url());

@@ -5,7 +5,7 @@
 // `lightbeam send` end to end.
 #include <gtest/gtest.h>
 
-#include "e2e/send_helpers.hpp"
+#include "support/e2e.hpp"
 #include "sandbox_client.hpp"
 
 using namespace sandbox_test;
@@ -399,7 +399,7 @@ TEST_F(Ds52Constraints, WithoutTheTableDs52AcceptsAnyNumber) {
 
 TEST(ConstraintsSend, SendRecordsTheConstraintFailure) {
   lightbeam::testing::Sandbox sb;
-  lightbeam::testing::send::Work w;
+  lightbeam::testing::Work w;
   w.write_config(sb.base_url());
   write_file(w.data / "bellSchedules.jsonl",
              bell_schedule(255901, class_periods({{"01 - Traditional", 1}})).dump() + "\n");
