@@ -141,6 +141,56 @@ TEST(StateStore, RecordedOutcomesSurviveAProcessKilledBeforeCommit) {
   EXPECT_FALSE(store.load("students").should_send(payload_hash("49"), {}));
 }
 
+TEST(StateStore, DeferredJournalKeepsWhatWasWrittenBeforeAKill) {
+  // send's mode: outcomes reach the journal in one write before the next request starts. A kill
+  // keeps every outcome written so far and loses only those buffered since (requests in flight).
+  TempDir dir;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    StoreOptions o = opts(1000000, 1e9);
+    o.defer_journal_writes = true;
+    StateStore* store = new StateStore(dir.path(), o);
+    for (int i = 0; i < 40; ++i) store->record("students", payload_hash(std::to_string(i)), 201);
+    store->write_journal();
+    for (int i = 40; i < 48; ++i) store->record("students", payload_hash(std::to_string(i)), 201);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  StateStore store(dir.path());
+  EXPECT_EQ(store.count("students"), 40u);
+  auto st = store.load("students");
+  EXPECT_FALSE(st.should_send(payload_hash("39"), {}));
+  EXPECT_TRUE(st.should_send(payload_hash("40"), {}));
+}
+
+TEST(StateStore, CommitsInKeyOrderKeepTheLastOutcomeOfAPayload) {
+  // commit() applies a batch sorted by key; two outcomes of one payload keep their order.
+  TempDir dir;
+  {
+    StateStore store(dir.path(), opts(1000000, 1e9));
+    for (int i = 0; i < 300; ++i) store.record("students", payload_hash(std::to_string(i)), 201, 1000 + i);
+    store.record("students", payload_hash("7"), 409, 5000);
+    store.remove("students", payload_hash("8"));
+    store.record("students", payload_hash("9"), 500, 6000);
+    store.remove("students", payload_hash("9"));
+    store.record("students", payload_hash("9"), 200, 7000);
+    store.flush();
+  }
+  StateStore store(dir.path());
+  auto st = store.load("students");
+  EXPECT_EQ(st.size(), 299u);
+  ASSERT_NE(st.find(payload_hash("7")), nullptr);
+  EXPECT_EQ(st.find(payload_hash("7"))->status, 409);
+  EXPECT_EQ(st.find(payload_hash("8")), nullptr);
+  ASSERT_NE(st.find(payload_hash("9")), nullptr);
+  EXPECT_EQ(st.find(payload_hash("9"))->status, 200);
+  EXPECT_DOUBLE_EQ(st.find(payload_hash("9"))->sent_at, 7000);
+  EXPECT_EQ(st.find(payload_hash("10"))->status, 201);
+}
+
 TEST(StateStore, CorruptDatabaseNamesTheFileAndHowToReset) {
   TempDir dir;
   lightbeam::testing::write_file(dir / StateStore::k_file_name, std::string(8192, 'x'));

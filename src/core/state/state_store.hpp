@@ -73,8 +73,17 @@ class EndpointState {
 };
 
 struct StoreOptions {
-  std::size_t commit_every_rows = 256;   // commit after this many buffered outcomes...
-  double commit_every_seconds = 0.1;     // ...or when the oldest buffered one is this old
+  // Crash safety comes from the journal (every outcome is in it before the next request starts),
+  // so SQLite commits only bound the journal's size: a large batch writes each touched B-tree
+  // page once instead of once per small transaction (payload hashes are random keys, so a
+  // 256-row transaction rewrote most leaf pages of the table).
+  std::size_t commit_every_rows = 16384;  // commit after this many buffered outcomes...
+  double commit_every_seconds = 2.0;      // ...or when the oldest buffered one is this old
+  // false: record()/remove() append to the journal at once (one write(2) each). true: they are
+  // buffered and reach the journal with write_journal() (one write(2) for all), which the caller
+  // must call before it starts the next request, so that a crash still loses only outcomes of
+  // requests that were in flight. flush() and commits write it too.
+  bool defer_journal_writes = false;
   bool import_pickles = true;            // import {state_dir}/{endpoint}.dat on first use
   std::optional<long> max_page_count;    // tests: simulate a full disk (SQLITE_FULL)
 };
@@ -103,6 +112,9 @@ class StateStore {
   void remove(const std::string& endpoint, const Digest& d);
   // Removes every row of the endpoint now (truncate command).
   void clear(const std::string& endpoint);
+  // Appends the outcomes buffered by defer_journal_writes to the journal (one write(2)); no-op
+  // when nothing is buffered.
+  void write_journal();
   // Commits everything buffered.
   void flush();
   // Rows stored for the endpoint (committed plus buffered).

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -141,6 +142,9 @@ class Sender {
 
  private:
   std::optional<http::Request> next() {
+    // Outcomes that arrived since the last call reach the state journal (one write) before any
+    // new request starts: a crash then loses only outcomes of requests in flight (≤ pool_size).
+    store_.write_journal();
     if (abort_) return std::nullopt;
     auto& group = *group_;
     while (ep_ < group.size()) {
@@ -226,7 +230,13 @@ class Sender {
         if (status != 400) store_.record(w.name, f.digest, status);
       }
     }
-    progress_.update(done_, bytes_done_, results_.status_counts(w.name));
+    // Progress redraws at most every 200 ms; asking it at most every 50 ms spares copying the
+    // status counts per outcome.
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress_ >= std::chrono::milliseconds(50)) {
+      last_progress_ = now;
+      progress_.update(done_, bytes_done_, results_.status_counts(w.name));
+    }
   }
 
   edfi::ApiClient& client_;
@@ -246,6 +256,7 @@ class Sender {
   int consecutive_transport_ = 0;
   std::optional<std::string> abort_;
   bool stop_logged_ = false;
+  std::chrono::steady_clock::time_point last_progress_{};
 };
 
 }  // namespace
@@ -294,7 +305,9 @@ int run_send(const RunContext& ctx) {
     throw Error("no data files for the selected endpoints in data_dir " + cfg.data_dir +
                 " (looked for {endpoint}.jsonl, .ndjson, .json and {endpoint}/*.jsonl)");
 
-  state::StateStore store(cfg.state_dir);
+  state::StoreOptions store_options;
+  store_options.defer_journal_writes = true;  // Sender::next() writes the journal before each new request
+  state::StateStore store(cfg.state_dir, store_options);
   for (auto& g : groups)
     for (auto& w : g) {
       w.url = client.data_url(w.name);
