@@ -7,7 +7,7 @@
 #   - throughput with --latency-ms 20 and pool_size 8 vs the ceiling of 8/0.020 = 400 records/s.
 # Optional (when installed): hyperfine for the re-send (mean of 10 runs, user/sys), and
 # CALLGRIND=1 for valgrind instruction counts per record (repeatable on a shared, loaded machine,
-# unlike wall clock): a forced re-send of 5,000 records and an all-skipped re-send of N.
+# unlike wall clock): a forced re-send of 5,000 records and an all-skipped re-send of the first N.
 # The machine load (uptime) is printed with the results: wall-clock figures mean little without it.
 # Usage: bench/send.sh BUILD_DIR [N ...]   (default N: 20000 200000). Reports; never fails on time.
 set -euo pipefail
@@ -122,7 +122,7 @@ print(f"{'re-send ' + sys.argv[2] + ' all skipped, hyperfine 10 runs':55} mean {
       f"  min {r['min'] * 1000:7.1f} ms  user {r['user'] * 1000:6.1f} ms  sys {r['system'] * 1000:6.1f} ms")
 PY
   fi
-  if [[ "${CALLGRIND:-0}" == 1 ]] && command -v valgrind >/dev/null; then
+  if [[ "${CALLGRIND:-0}" == 1 && "$n" == "${sizes[0]}" ]] && command -v valgrind >/dev/null; then
     instructions "re-send $n all skipped" "$n" -- \
       "$build/lightbeam" send -c "$dir/lightbeam.yaml" -s studentSchoolAssociations
     mkdir -p "$dir/data5k"
