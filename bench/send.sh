@@ -149,3 +149,29 @@ r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
 rate = n / r["runtime_sec"]
 print(f"   throughput inside the send: {rate:.1f} rec/s = {rate / 400 * 100:.1f}% of the 400 rec/s ceiling")
 PY
+# With perf: the same send again (-f) under `perf trace` of sendto/recvfrom, to tell a client that
+# leaves slots idle (mean in flight < 8) from a server that answers slower than 20 ms (latency).
+if command -v perf >/dev/null && perf trace -e sendto -o /dev/null true >/dev/null 2>&1; then
+  perf trace -e sendto,recvfrom -o "$work/latency.trace" \
+    "$build/lightbeam" send -f -c "$dir/lightbeam.yaml" -s students >/dev/null 2>&1 || true
+  python3 - "$work/latency.trace" 8 <<'PY'
+import re, sys
+pool = int(sys.argv[2])
+ev = []
+for line in open(sys.argv[1]):
+    m = re.match(r'\s*([\d.]+) \(\s*[\d.]+ ms\): \S+ (sendto|recvfrom)\(fd: (\d+)', line)
+    if m: ev.append((float(m.group(1)) / 1000, m.group(2), int(m.group(3))))
+pending, reqs = {}, []
+for t, kind, fd in ev:  # a request: a sendto, then the next recvfrom on the same socket
+    if kind == 'sendto': pending[fd] = t
+    elif fd in pending: reqs.append((pending.pop(fd), t))
+reqs = reqs[3:]  # discovery, dependencies and the token come first
+if reqs:
+    start = min(s for s, _ in reqs); end = max(e for _, e in reqs)
+    lat = sorted(e - s for s, e in reqs)
+    busy = sum(lat)
+    print(f"   under perf trace (-f): {len(reqs)} requests in {end - start:.3f} s, mean in flight {busy / (end - start):.2f} "
+          f"of {pool}; latency seen by the client mean {busy / len(reqs) * 1000:.2f} ms, p50 {lat[len(lat) // 2] * 1000:.2f}, "
+          f"p99 {lat[int(len(lat) * .99)] * 1000:.2f} ms")
+PY
+fi

@@ -191,6 +191,36 @@ TEST(StateStore, CommitsInKeyOrderKeepTheLastOutcomeOfAPayload) {
   EXPECT_EQ(st.find(payload_hash("10"))->status, 201);
 }
 
+TEST(StateStore, SkipSetAgreesWithShouldSendForEveryCriterion) {
+  // send's compact skip set must skip exactly what EndpointState::should_send would not send.
+  TempDir dir;
+  StateStore store(dir.path(), opts(1000000, 1e9));
+  const int statuses[] = {200, 201, 409, 500};
+  for (int i = 0; i < 3000; ++i)
+    store.record("students", payload_hash("p" + std::to_string(i)), statuses[i % 4], 1000.0 + i);
+  store.record("schools", payload_hash("p1"), 201, 5.0);
+  store.flush();
+  const EndpointState full = store.load("students");
+  const std::vector<ResendCriteria> criteria = {
+      crit(false, std::nullopt, std::nullopt, {}),      crit(true, std::nullopt, std::nullopt, {}),
+      crit(false, 2000.0, std::nullopt, {}),            crit(false, std::nullopt, 3500.0, {}),
+      crit(false, std::nullopt, std::nullopt, {409}),   crit(false, 1500.0, 3900.0, {500, 201})};
+  for (std::size_t k = 0; k < criteria.size(); ++k) {
+    const SkipSet skip = store.load_skip_set("students", criteria[k]);
+    std::size_t skipped = 0;
+    for (int i = 0; i < 3300; ++i) {  // 300 never seen
+      const Digest d = payload_hash("p" + std::to_string(i));
+      ASSERT_EQ(skip.contains(d), !full.should_send(d, criteria[k])) << "criterion " << k << ", payload " << i;
+      skipped += skip.contains(d) ? 1 : 0;
+    }
+    EXPECT_EQ(skip.size(), skipped) << "criterion " << k;
+  }
+  EXPECT_EQ(store.load_skip_set("students", {}).size(), 3000u);
+  EXPECT_EQ(store.load_skip_set("schools", {}).size(), 1u);
+  EXPECT_EQ(store.load_skip_set("nothing", {}).size(), 0u);
+  EXPECT_FALSE(store.load_skip_set("nothing", {}).contains(payload_hash("p1")));
+}
+
 TEST(StateStore, CorruptDatabaseNamesTheFileAndHowToReset) {
   TempDir dir;
   lightbeam::testing::write_file(dir / StateStore::k_file_name, std::string(8192, 'x'));

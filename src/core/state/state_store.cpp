@@ -300,9 +300,9 @@ StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions opti
     sqlite3_db_config(m.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     m.exec("PRAGMA journal_mode=WAL");
     m.exec("PRAGMA synchronous=NORMAL");
-    // Reads of the database file through a mapping: loading an endpoint's state (one scan of its
-    // rows) then costs no read(2) per page. Only reads are mapped; writes still go through the WAL.
-    m.exec("PRAGMA mmap_size=268435456");
+    // No mmap (PRAGMA mmap_size): every mapped page a run touches counts in its RSS, and random
+    // payload keys touch every page, so a 1,000,000-row state would map ~80 MB; the 2 MB page
+    // cache keeps memory flat in N.
     if (m.options.max_page_count) {
       std::string sql = "PRAGMA max_page_count=" + std::to_string(*m.options.max_page_count);
       m.exec(sql.c_str());
@@ -354,10 +354,51 @@ StateStore::~StateStore() {
   if (m.journal_fd >= 0) ::close(m.journal_fd);
 }
 
-EndpointState StateStore::load(const std::string& endpoint) {
+void SkipSet::build_index() {
+  if (!std::is_sorted(digests_.begin(), digests_.end())) std::sort(digests_.begin(), digests_.end());
+  // About two digests per bucket (MD5 prefixes are uniform); at most 2^24 buckets.
+  bits_ = 0;
+  while (bits_ < 24 && (std::size_t{1} << (bits_ + 1)) <= digests_.size() / 2) ++bits_;
+  const std::size_t buckets = std::size_t{1} << bits_;
+  bucket_start_.assign(buckets + 1, 0);
+  std::size_t i = 0;
+  for (std::size_t b = 0; b < buckets; ++b) {
+    bucket_start_[b] = static_cast<std::uint32_t>(i);
+    while (i < digests_.size() && bucket_of(digests_[i]) == b) ++i;
+  }
+  bucket_start_[buckets] = static_cast<std::uint32_t>(digests_.size());
+}
+
+SkipSet StateStore::load_skip_set(const std::string& endpoint, const ResendCriteria& criteria) {
+  auto& m = *impl_;
+  load_prepare(endpoint);
+  SkipSet out;
+  if (criteria.force) return out;  // every payload is sent
+  const bool need_entry = criteria.older_than || criteria.newer_than || !criteria.statuses.empty();
+  // Rows come in primary-key order (endpoint_id, hash): already sorted by digest.
+  sqlite3_stmt* q = m.prepare(need_entry ? "SELECT hash, sent_at, status FROM payloads WHERE endpoint_id = ?"
+                                         : "SELECT hash FROM payloads WHERE endpoint_id = ?");
+  sqlite3_bind_int64(q, 1, m.endpoint_id(endpoint));
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    const void* blob = sqlite3_column_blob(q, 0);
+    if (sqlite3_column_bytes(q, 0) != 16 || !blob) continue;
+    if (need_entry && criteria.matches(Entry{sqlite3_column_double(q, 1), sqlite3_column_int(q, 2)})) continue;
+    Digest d;
+    std::memcpy(d.data(), blob, 16);
+    out.digests_.push_back(d);
+  }
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) m.fail(rc, "loading the state of " + endpoint);
+  out.digests_.shrink_to_fit();
+  out.build_index();
+  return out;
+}
+
+void StateStore::load_prepare(const std::string& endpoint) {
   auto& m = *impl_;
   bool created = false;
-  std::int64_t id = m.endpoint_id(endpoint, &created);
+  m.endpoint_id(endpoint, &created);
   if (created && m.options.import_pickles) {
     std::filesystem::path dat = m.state_dir / (endpoint + ".dat");
     std::error_code ec;
@@ -370,6 +411,12 @@ EndpointState StateStore::load(const std::string& endpoint) {
     }
   }
   m.commit();
+}
+
+EndpointState StateStore::load(const std::string& endpoint) {
+  auto& m = *impl_;
+  load_prepare(endpoint);
+  std::int64_t id = m.endpoint_id(endpoint);
   EndpointState out;
   out.endpoint_ = endpoint;
   sqlite3_stmt* q = m.prepare("SELECT hash, sent_at, status FROM payloads WHERE endpoint_id = ?");

@@ -72,6 +72,33 @@ class EndpointState {
   std::unordered_map<Digest, Entry, DigestHash> entries_;
 };
 
+// The payloads of one endpoint that a run skips (seen before and not matching the resend
+// criteria): a sorted array of digests with a prefix index, 16 bytes (+ ~1 of index) per row
+// instead of a hash-map node (~60 bytes), so a re-send of 1,000,000 records stays small.
+class SkipSet {
+ public:
+  bool contains(const Digest& d) const {
+    if (digests_.empty()) return false;
+    const std::size_t b = bucket_of(d);
+    for (std::uint32_t i = bucket_start_[b], end = bucket_start_[b + 1]; i < end; ++i)
+      if (std::memcmp(digests_[i].data(), d.data(), d.size()) == 0) return true;
+    return false;
+  }
+  std::size_t size() const { return digests_.size(); }
+
+ private:
+  friend class StateStore;
+  std::size_t bucket_of(const Digest& d) const {
+    std::uint64_t prefix = 0;
+    for (int i = 0; i < 8; ++i) prefix = (prefix << 8) | d[static_cast<std::size_t>(i)];
+    return bits_ == 0 ? 0 : static_cast<std::size_t>(prefix >> (64 - bits_));
+  }
+  void build_index();  // sorts digests_ if needed, then fills bucket_start_
+  std::vector<Digest> digests_;
+  std::vector<std::uint32_t> bucket_start_;  // 2^bits_ + 1 offsets into digests_
+  unsigned bits_ = 0;
+};
+
 struct StoreOptions {
   // Crash safety comes from the journal (every outcome is in it before the next request starts),
   // so SQLite commits only bound the journal's size: a large batch writes each touched B-tree
@@ -104,6 +131,9 @@ class StateStore {
   // Loads the endpoint's rows (importing the Python pickle first if this endpoint was never
   // seen by this store and {state_dir}/{endpoint}.dat exists).
   EndpointState load(const std::string& endpoint);
+  // Like load(), but keeps only what send needs: the payloads it skips under `criteria`
+  // (-f: none, so nothing is read).
+  SkipSet load_skip_set(const std::string& endpoint, const ResendCriteria& criteria);
 
   // Records an outcome (upsert). Buffered; committed every commit_every_rows rows or
   // commit_every_seconds, and by flush(). sent_at < 0 means now.
@@ -121,6 +151,7 @@ class StateStore {
   std::size_t count(const std::string& endpoint);
 
  private:
+  void load_prepare(const std::string& endpoint);  // endpoint row, pickle import, commit
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::filesystem::path db_path_;

@@ -71,7 +71,7 @@ struct EndpointWork {
   std::vector<fs::path> files;
   std::vector<std::string> file_names;  // as reported in results and logs
   std::uintmax_t bytes = 0;
-  state::EndpointState seen;
+  state::SkipSet skip;  // payloads the state says this run does not send
   std::size_t skipped_logged = 0;
 };
 
@@ -172,7 +172,7 @@ class Sender {
       }
       bytes_done_ += line->text.size() + 1;
       state::Digest digest = state::payload_hash(line->text);
-      if (!w.seen.should_send(digest, criteria_)) {
+      if (w.skip.contains(digest)) {
         results_.record_skipped(w.name);
         ++done_;
         continue;
@@ -305,13 +305,14 @@ int run_send(const RunContext& ctx) {
     throw Error("no data files for the selected endpoints in data_dir " + cfg.data_dir +
                 " (looked for {endpoint}.jsonl, .ndjson, .json and {endpoint}/*.jsonl)");
 
+  const state::ResendCriteria criteria = criteria_from(opts);
   state::StoreOptions store_options;
   store_options.defer_journal_writes = true;  // Sender::next() writes the journal before each new request
   state::StateStore store(cfg.state_dir, store_options);
   for (auto& g : groups)
     for (auto& w : g) {
       w.url = client.data_url(w.name);
-      w.seen = store.load(w.name);
+      w.skip = store.load_skip_set(w.name, criteria);
     }
 
   SignalGuard signals;
