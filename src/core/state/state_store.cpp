@@ -375,6 +375,13 @@ SkipSet StateStore::load_skip_set(const std::string& endpoint, const ResendCrite
   SkipSet out;
   if (criteria.force) return out;  // every payload is sent
   const bool need_entry = criteria.older_than || criteria.newer_than || !criteria.statuses.empty();
+  // The scan reads each page once: a small page cache recycles its buffers instead of touching
+  // ~1 fresh page of memory per database page read (each a page fault; slow on this VM).
+  m.exec("PRAGMA cache_size=-256");
+  struct RestoreCache {
+    Impl& m;
+    ~RestoreCache() { sqlite3_exec(m.db, "PRAGMA cache_size=-2000", nullptr, nullptr, nullptr); }
+  } restore_cache{m};
   // Rows come in primary-key order (endpoint_id, hash): already sorted by digest.
   sqlite3_stmt* q = m.prepare(need_entry ? "SELECT hash, sent_at, status FROM payloads WHERE endpoint_id = ?"
                                          : "SELECT hash FROM payloads WHERE endpoint_id = ?");
