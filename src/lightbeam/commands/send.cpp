@@ -108,8 +108,9 @@ state::ResendCriteria criteria_from(const CliOptions& o) {
 
 class Sender {
  public:
-  Sender(const RunContext& ctx, edfi::ApiClient& client, state::StateStore& store, report::Results& results)
-      : client_(client), store_(store), results_(results), criteria_(criteria_from(ctx.options)) {}
+  // The resend criteria are applied when the skip sets are loaded (state::StateStore::load_skip_set).
+  Sender(edfi::ApiClient& client, state::StateStore& store, report::Results& results)
+      : client_(client), store_(store), results_(results) {}
 
   // Sends one dependency-order group of endpoints (no barrier between them).
   void send_group(std::vector<EndpointWork>& group) {
@@ -247,7 +248,6 @@ class Sender {
   edfi::ApiClient& client_;
   state::StateStore& store_;
   report::Results& results_;
-  state::ResendCriteria criteria_;
   report::Progress progress_;
   simdjson::dom::parser parser_;
 
@@ -321,7 +321,7 @@ int run_send(const RunContext& ctx) {
     }
 
   SignalGuard signals;
-  Sender sender(ctx, client, store, results);
+  Sender sender(client, store, results);
   bool interrupted = false;
   auto write_results = [&](bool was_interrupted) {
     if (opts.results_file.empty()) return;
