@@ -5,6 +5,10 @@
 #   - peak RSS for each N (flat in N is the goal);
 #   - re-send of the same N (all skipped, exit 99): wall time of the whole command;
 #   - throughput with --latency-ms 20 and pool_size 8 vs the ceiling of 8/0.020 = 400 records/s.
+# Optional (when installed): hyperfine for the re-send (mean of 10 runs, user/sys), and
+# CALLGRIND=1 for valgrind instruction counts per record (repeatable on a shared, loaded machine,
+# unlike wall clock): a forced re-send of 5,000 records and an all-skipped re-send of the first N.
+# The machine load (uptime) is printed with the results: wall-clock figures mean little without it.
 # Usage: bench/send.sh BUILD_DIR [N ...]   (default N: 20000 200000). Reports; never fails on time.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -86,7 +90,17 @@ print(f"{label:55} exit {rc:>3}  wall {wall:8.3f} s  cpu {cpu:7.3f} s  "
 PY
 }
 
+instructions() { # instructions LABEL N -- cmd...   prints valgrind instructions per record
+  local label=$1 n=$2; shift 3
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" >/dev/null 2>"$work/cg.err" || true
+  local ir
+  ir=$(sed -n 's/^summary: //p' "$work/cg.out" | head -1)
+  python3 -c "import sys; print(f'{sys.argv[1]:55} {int(sys.argv[2]):>14,} instructions  {int(sys.argv[2]) / int(sys.argv[3]):10,.0f} per record')" \
+    "$label" "${ir:-0}" "$n"
+}
+
 echo "== send benchmark ($(date -u +%FT%TZ), $(nproc) cores, sandbox on loopback, specs: metadata/)"
+echo "   load: $(uptime | sed 's/.*load average/load average/')"
 for n in "${sizes[@]}"; do
   dir="$work/n$n"
   gen "$n" "$dir/data"
@@ -98,6 +112,25 @@ for n in "${sizes[@]}"; do
     "$build/lightbeam" send -c "$dir/lightbeam.yaml" -s studentSchoolAssociations
   measure "re-send $n already sent (all skipped, exit 99)" "$n" -- \
     "$build/lightbeam" send -c "$dir/lightbeam.yaml" -s studentSchoolAssociations
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N -w 2 -r 10 -i --export-json "$work/hf.json" \
+      "$build/lightbeam send -c $dir/lightbeam.yaml -s studentSchoolAssociations" >/dev/null 2>&1 || true
+    python3 - "$work/hf.json" "$n" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(f"{'re-send ' + sys.argv[2] + ' all skipped, hyperfine 10 runs':55} mean {r['mean'] * 1000:7.1f} ms +- {r['stddev'] * 1000:5.1f}"
+      f"  min {r['min'] * 1000:7.1f} ms  user {r['user'] * 1000:6.1f} ms  sys {r['system'] * 1000:6.1f} ms")
+PY
+  fi
+  if [[ "${CALLGRIND:-0}" == 1 && "$n" == "${sizes[0]}" ]] && command -v valgrind >/dev/null; then
+    instructions "re-send $n all skipped" "$n" -- \
+      "$build/lightbeam" send -c "$dir/lightbeam.yaml" -s studentSchoolAssociations
+    mkdir -p "$dir/data5k"
+    head -5000 "$dir/data/studentSchoolAssociations.jsonl" >"$dir/data5k/studentSchoolAssociations.jsonl"
+    sed -e "s#data_dir: .*#data_dir: $dir/data5k/#" "$dir/lightbeam.yaml" >"$dir/lightbeam5k.yaml"
+    instructions "forced re-send of 5000 (-f: every record POSTed)" 5000 -- \
+      "$build/lightbeam" send -f -c "$dir/lightbeam5k.yaml"
+  fi
   kill "${pids[-1]}" 2>/dev/null || true
   rm -rf "$dir"
 done
@@ -116,3 +149,29 @@ r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
 rate = n / r["runtime_sec"]
 print(f"   throughput inside the send: {rate:.1f} rec/s = {rate / 400 * 100:.1f}% of the 400 rec/s ceiling")
 PY
+# With perf: the same send again (-f) under `perf trace` of sendto/recvfrom, to tell a client that
+# leaves slots idle (mean in flight < 8) from a server that answers slower than 20 ms (latency).
+if command -v perf >/dev/null && perf trace -e sendto -o /dev/null true >/dev/null 2>&1; then
+  perf trace -e sendto,recvfrom -o "$work/latency.trace" \
+    "$build/lightbeam" send -f -c "$dir/lightbeam.yaml" -s students >/dev/null 2>&1 || true
+  python3 - "$work/latency.trace" 8 <<'PY'
+import re, sys
+pool = int(sys.argv[2])
+ev = []
+for line in open(sys.argv[1]):
+    m = re.match(r'\s*([\d.]+) \(\s*[\d.]+ ms\): \S+ (sendto|recvfrom)\(fd: (\d+)', line)
+    if m: ev.append((float(m.group(1)) / 1000, m.group(2), int(m.group(3))))
+pending, reqs = {}, []
+for t, kind, fd in ev:  # a request: a sendto, then the next recvfrom on the same socket
+    if kind == 'sendto': pending[fd] = t
+    elif fd in pending: reqs.append((pending.pop(fd), t))
+reqs = reqs[3:]  # discovery, dependencies and the token come first
+if reqs:
+    start = min(s for s, _ in reqs); end = max(e for _, e in reqs)
+    lat = sorted(e - s for s, e in reqs)
+    busy = sum(lat)
+    print(f"   under perf trace (-f): {len(reqs)} requests in {end - start:.3f} s, mean in flight {busy / (end - start):.2f} "
+          f"of {pool}; latency seen by the client mean {busy / len(reqs) * 1000:.2f} ms, p50 {lat[len(lat) // 2] * 1000:.2f}, "
+          f"p99 {lat[int(len(lat) * .99)] * 1000:.2f} ms")
+PY
+fi

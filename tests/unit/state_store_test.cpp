@@ -128,6 +128,86 @@ TEST(StateStore, RecordedOutcomesSurviveAProcessKilledBeforeCommit) {
   EXPECT_FALSE(store.load("students").should_send(payload_hash("49"), {}));
 }
 
+TEST(StateStore, DeferredJournalKeepsWhatWasWrittenBeforeAKill) {
+  // send's mode: outcomes reach the journal in one write before the next request starts. A kill
+  // keeps every outcome written so far and loses only those buffered since (requests in flight).
+  TempDir dir;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    StoreOptions o = opts(1000000, 1e9);
+    o.defer_journal_writes = true;
+    StateStore* store = new StateStore(dir.path(), o);
+    for (int i = 0; i < 40; ++i) store->record("students", payload_hash(std::to_string(i)), 201);
+    store->write_journal();
+    for (int i = 40; i < 48; ++i) store->record("students", payload_hash(std::to_string(i)), 201);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  StateStore store(dir.path());
+  EXPECT_EQ(store.count("students"), 40u);
+  auto st = store.load("students");
+  EXPECT_FALSE(st.should_send(payload_hash("39"), {}));
+  EXPECT_TRUE(st.should_send(payload_hash("40"), {}));
+}
+
+TEST(StateStore, CommitsInKeyOrderKeepTheLastOutcomeOfAPayload) {
+  // commit() applies a batch sorted by key; two outcomes of one payload keep their order.
+  TempDir dir;
+  {
+    StateStore store(dir.path(), opts(1000000, 1e9));
+    for (int i = 0; i < 300; ++i) store.record("students", payload_hash(std::to_string(i)), 201, 1000 + i);
+    store.record("students", payload_hash("7"), 409, 5000);
+    store.remove("students", payload_hash("8"));
+    store.record("students", payload_hash("9"), 500, 6000);
+    store.remove("students", payload_hash("9"));
+    store.record("students", payload_hash("9"), 200, 7000);
+    store.flush();
+  }
+  StateStore store(dir.path());
+  auto st = store.load("students");
+  EXPECT_EQ(st.size(), 299u);
+  ASSERT_NE(st.find(payload_hash("7")), nullptr);
+  EXPECT_EQ(st.find(payload_hash("7"))->status, 409);
+  EXPECT_EQ(st.find(payload_hash("8")), nullptr);
+  ASSERT_NE(st.find(payload_hash("9")), nullptr);
+  EXPECT_EQ(st.find(payload_hash("9"))->status, 200);
+  EXPECT_DOUBLE_EQ(st.find(payload_hash("9"))->sent_at, 7000);
+  EXPECT_EQ(st.find(payload_hash("10"))->status, 201);
+}
+
+TEST(StateStore, SkipSetAgreesWithShouldSendForEveryCriterion) {
+  // send's compact skip set must skip exactly what EndpointState::should_send would not send.
+  TempDir dir;
+  StateStore store(dir.path(), opts(1000000, 1e9));
+  const int statuses[] = {200, 201, 409, 500};
+  for (int i = 0; i < 3000; ++i)
+    store.record("students", payload_hash("p" + std::to_string(i)), statuses[i % 4], 1000.0 + i);
+  store.record("schools", payload_hash("p1"), 201, 5.0);
+  store.flush();
+  const EndpointState full = store.load("students");
+  const std::vector<ResendCriteria> criteria = {
+      crit(false, std::nullopt, std::nullopt, {}),      crit(true, std::nullopt, std::nullopt, {}),
+      crit(false, 2000.0, std::nullopt, {}),            crit(false, std::nullopt, 3500.0, {}),
+      crit(false, std::nullopt, std::nullopt, {409}),   crit(false, 1500.0, 3900.0, {500, 201})};
+  for (std::size_t k = 0; k < criteria.size(); ++k) {
+    const SkipSet skip = store.load_skip_set("students", criteria[k]);
+    std::size_t skipped = 0;
+    for (int i = 0; i < 3300; ++i) {  // 300 never seen
+      const Digest d = payload_hash("p" + std::to_string(i));
+      ASSERT_EQ(skip.contains(d), !full.should_send(d, criteria[k])) << "criterion " << k << ", payload " << i;
+      skipped += skip.contains(d) ? 1 : 0;
+    }
+    EXPECT_EQ(skip.size(), skipped) << "criterion " << k;
+  }
+  EXPECT_EQ(store.load_skip_set("students", {}).size(), 3000u);
+  EXPECT_EQ(store.load_skip_set("schools", {}).size(), 1u);
+  EXPECT_EQ(store.load_skip_set("nothing", {}).size(), 0u);
+  EXPECT_FALSE(store.load_skip_set("nothing", {}).contains(payload_hash("p1")));
+}
+
 TEST(StateStore, CorruptDatabaseNamesTheFileAndHowToReset) {
   TempDir dir;
   lightbeam::testing::write_file(dir / StateStore::k_file_name, std::string(8192, 'x'));

@@ -72,9 +72,45 @@ class EndpointState {
   std::unordered_map<Digest, Entry, DigestHash> entries_;
 };
 
+// The payloads of one endpoint that a run skips (seen before and not matching the resend
+// criteria): a sorted array of digests with a prefix index, 16 bytes (+ ~1 of index) per row
+// instead of a hash-map node (~60 bytes), so a re-send of 1,000,000 records stays small.
+class SkipSet {
+ public:
+  bool contains(const Digest& d) const {
+    if (digests_.empty()) return false;
+    const std::size_t b = bucket_of(d);
+    for (std::uint32_t i = bucket_start_[b], end = bucket_start_[b + 1]; i < end; ++i)
+      if (std::memcmp(digests_[i].data(), d.data(), d.size()) == 0) return true;
+    return false;
+  }
+  std::size_t size() const { return digests_.size(); }
+
+ private:
+  friend class StateStore;
+  std::size_t bucket_of(const Digest& d) const {
+    std::uint64_t prefix = 0;
+    for (int i = 0; i < 8; ++i) prefix = (prefix << 8) | d[static_cast<std::size_t>(i)];
+    return bits_ == 0 ? 0 : static_cast<std::size_t>(prefix >> (64 - bits_));
+  }
+  void build_index();  // sorts digests_ if needed, then fills bucket_start_
+  std::vector<Digest> digests_;
+  std::vector<std::uint32_t> bucket_start_;  // 2^bits_ + 1 offsets into digests_
+  unsigned bits_ = 0;
+};
+
 struct StoreOptions {
-  std::size_t commit_every_rows = 256;   // commit after this many buffered outcomes...
-  double commit_every_seconds = 0.1;     // ...or when the oldest buffered one is this old
+  // Crash safety comes from the journal (every outcome is in it before the next request starts),
+  // so SQLite commits only bound the journal's size: a large batch writes each touched B-tree
+  // page once instead of once per small transaction (payload hashes are random keys, so a
+  // 256-row transaction rewrote most leaf pages of the table).
+  std::size_t commit_every_rows = 16384;  // commit after this many buffered outcomes...
+  double commit_every_seconds = 2.0;      // ...or when the oldest buffered one is this old
+  // false: record()/remove() append to the journal at once (one write(2) each). true: they are
+  // buffered and reach the journal with write_journal() (one write(2) for all), which the caller
+  // must call before it starts the next request, so that a crash still loses only outcomes of
+  // requests that were in flight. flush() and commits write it too.
+  bool defer_journal_writes = false;
   bool import_pickles = true;            // import {state_dir}/{endpoint}.dat on first use
   std::optional<long> max_page_count;    // tests: simulate a full disk (SQLITE_FULL)
 };
@@ -95,6 +131,9 @@ class StateStore {
   // Loads the endpoint's rows (importing the Python pickle first if this endpoint was never
   // seen by this store and {state_dir}/{endpoint}.dat exists).
   EndpointState load(const std::string& endpoint);
+  // Like load(), but keeps only what send needs: the payloads it skips under `criteria`
+  // (-f: none, so nothing is read).
+  SkipSet load_skip_set(const std::string& endpoint, const ResendCriteria& criteria);
 
   // Records an outcome (upsert). Buffered; committed every commit_every_rows rows or
   // commit_every_seconds, and by flush(). sent_at < 0 means now.
@@ -103,12 +142,16 @@ class StateStore {
   void remove(const std::string& endpoint, const Digest& d);
   // Removes every row of the endpoint now (truncate command).
   void clear(const std::string& endpoint);
+  // Appends the outcomes buffered by defer_journal_writes to the journal (one write(2)); no-op
+  // when nothing is buffered.
+  void write_journal();
   // Commits everything buffered.
   void flush();
   // Rows stored for the endpoint (committed plus buffered).
   std::size_t count(const std::string& endpoint);
 
  private:
+  void load_prepare(const std::string& endpoint);  // endpoint row, pickle import, commit
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::filesystem::path db_path_;
