@@ -68,10 +68,23 @@ std::optional<std::string> MetadataCache::read(const std::string& name) const {
   }
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // One read into a string of the file's size (the specs are megabytes; a stringstream copies twice).
+  std::string text;
+  auto size = fs::file_size(p, ec);
+  if (!ec) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (ec || in.bad()) {
+    in.clear();
+    in.seekg(0);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
   spdlog::debug("re-using cached {}", p.string());
-  return buffer.str();
+  return text;
 }
 
 void MetadataCache::write(const std::string& name, std::string_view content) const {
