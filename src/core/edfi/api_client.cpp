@@ -401,8 +401,15 @@ struct ApiClient::Impl {
                   "descriptors_swagger_url");
   }
 
-  void load_specs() {
-    if (resources_text || model) return;
+  // Loads (cache or download) the documents not loaded yet among `which` (1 = resources,
+  // 2 = descriptors): fetch's page-size check needs only its endpoints' document. A document not
+  // asked for is still downloaded, checked and cached when the cache has no fresh copy of it (so
+  // the cache ends up as before), but a fresh cached copy is not read and parsed for nothing.
+  void load_specs(int which = 3) {
+    if (model) return;
+    if (resources_text) which &= ~1;
+    if (descriptors_text) which &= ~2;
+    if (!which) return;
     connect();
     resolve_spec_urls();
     struct Spec {
@@ -415,6 +422,11 @@ struct ApiClient::Impl {
     for (size_t i = 0; i < 2; ++i) {
       Spec& s = specs[i];
       s.cache_name = "swagger-" + s.type + "-" + md5_hex(s.url) + ".json";
+      if (!(which & (1 << i))) {
+        bool loaded = i == 0 ? resources_text.has_value() : descriptors_text.has_value();
+        if (loaded || cache.fresh(s.cache_name)) continue;
+        which |= 1 << i;  // not cached yet: fetched, checked and cached as always
+      }
       if (auto cached = cache.read(s.cache_name)) {
         try {
           s.doc = check_spec(std::move(*cached), s.type, cache.path_of(s.cache_name).string(), "");
@@ -443,8 +455,8 @@ struct ApiClient::Impl {
         cache.write(s.cache_name, s.doc->text);
       }
     }
-    resources_text = std::move(specs[0].doc);
-    descriptors_text = std::move(specs[1].doc);
+    if (which & 1) resources_text = std::move(specs[0].doc);
+    if (which & 2) descriptors_text = std::move(specs[1].doc);
   }
 
   // nlohmann trees of the documents, parsed on first request (once).
@@ -570,7 +582,7 @@ const schema::SpecModel& ApiClient::spec_model() { return impl_->load_model(); }
 
 long ApiClient::max_page_size(const std::string& endpoint) {
   bool descriptor = endpoint.size() > 11 && endpoint.compare(endpoint.size() - 11, 11, "Descriptors") == 0;
-  impl_->load_specs();
+  impl_->load_specs(descriptor ? 2 : 1);
   const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
   return limit_maximum(spec.dom, namespace_of(endpoint), endpoint);
 }

@@ -55,6 +55,14 @@ void write_file_atomically(const fs::path& path, std::string_view content) {
 MetadataCache::MetadataCache(fs::path dir, bool enabled, bool wipe, double ttl_seconds)
     : dir_(std::move(dir)), enabled_(enabled), wipe_(wipe), ttl_(ttl_seconds) {}
 
+bool MetadataCache::fresh(const std::string& name) const {
+  if (!enabled_ || wipe_) return false;
+  std::error_code ec;
+  auto mtime = fs::last_write_time(path_of(name), ec);
+  if (ec) return false;
+  return std::chrono::duration<double>(fs::file_time_type::clock::now() - mtime).count() < ttl_;
+}
+
 std::optional<std::string> MetadataCache::read(const std::string& name) const {
   if (!enabled_ || wipe_) return std::nullopt;
   fs::path p = path_of(name);
