@@ -3,6 +3,7 @@
 #include "core/schema/validator.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <functional>
 #include <fmt/format.h>
@@ -129,12 +130,22 @@ std::string dumps_object(simdjson::dom::object obj, std::string_view skip_key) {
 
 }  // namespace
 
+namespace {
+// Decimal digits as fmt's "{}" writes them, without going through a format string.
+template <typename Int>
+void append_decimal(std::string& out, Int value) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+}  // namespace
+
 void append_key_value(std::string& out, element v, bool fold_case) {
   switch (v.type()) {
     case element_type::STRING: {
       std::string_view s(v);
       out.push_back('s');
-      out += std::to_string(s.size());
+      append_decimal(out, s.size());
       out.push_back(':');
       if (fold_case) {
         lower_into(out, s);
@@ -143,13 +154,23 @@ void append_key_value(std::string& out, element v, bool fold_case) {
       }
       break;
     }
-    case element_type::INT64: fmt::format_to(std::back_inserter(out), "n{};", int64_t(v)); break;
-    case element_type::UINT64: fmt::format_to(std::back_inserter(out), "n{};", uint64_t(v)); break;
+    case element_type::INT64:
+      out.push_back('n');
+      append_decimal(out, int64_t(v));
+      out.push_back(';');
+      break;
+    case element_type::UINT64:
+      out.push_back('n');
+      append_decimal(out, uint64_t(v));
+      out.push_back(';');
+      break;
     case element_type::DOUBLE: {
       double d = double(v);
-      if (d == static_cast<double>(static_cast<int64_t>(d)))
-        fmt::format_to(std::back_inserter(out), "n{};", static_cast<int64_t>(d));
-      else
+      if (d == static_cast<double>(static_cast<int64_t>(d))) {
+        out.push_back('n');
+        append_decimal(out, static_cast<int64_t>(d));
+        out.push_back(';');
+      } else
         fmt::format_to(std::back_inserter(out), "n{};", d);
       break;
     }
