@@ -831,6 +831,202 @@ bool filter_matches(const QueryFilter& f, const Document& d, const json& doc) {
 
 }  // namespace
 
+// --- collection GETs: rendering without a parse/dump round trip ---
+//
+// A stored body is nlohmann's compact dump (keys sorted at every level), so parse + dump gives the
+// same bytes back. render() parses it, adds `link` to each reference object and id/_etag/
+// _lastModifiedDate at the root, and dumps again. FastRender produces the same bytes by copying the
+// body and splicing those members in at their sorted positions; whatever it does not expect (a key
+// with an escape, '~' or '/', a member that already exists, whitespace) makes it give up, and the
+// caller falls back to render().
+class FastRender {
+ public:
+  FastRender(const Document& d, std::string& out) : d_(d), out_(out) {}
+
+  bool run() {
+    for (const auto& o : d_.refs) {
+      if (!o.reference) continue;
+      std::string v = R"({"href":)";
+      if (!append_string(v, "/" + o.target->endpoint->project + "/" + o.target->endpoint->name + "/" + o.target->id)) return false;
+      v += R"(,"rel":)";
+      if (!append_string(v, o.target->endpoint->resource_name)) return false;
+      v += '}';
+      links_.push_back({o.pointer, std::move(v)});
+    }
+    std::string etag, modified, id;
+    if (!append_string(etag, d_.etag) || !append_string(modified, d_.last_modified) || !append_string(id, d_.id)) return false;
+    root_ = {{"_etag", std::move(etag)}, {"_lastModifiedDate", std::move(modified)}, {"id", std::move(id)}};
+    p_ = d_.body.data();
+    end_ = p_ + d_.body.size();
+    copied_ = p_;
+    size_t start = out_.size();
+    if (p_ == end_ || *p_ != '{' || !object(true) || p_ != end_) {
+      out_.resize(start);
+      return false;
+    }
+    flush(p_);
+    return true;
+  }
+
+ private:
+  struct Insert {
+    std::string_view key;
+    std::string value;  // JSON text
+  };
+
+  // Appends a JSON string the way nlohmann dumps it, for text that needs no escaping (else false).
+  static bool append_string(std::string& out, std::string_view s) {
+    for (unsigned char c : s)
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
+    out += '"';
+    out += s;
+    out += '"';
+    return true;
+  }
+
+  void flush(const char* upto) {
+    out_.append(copied_, static_cast<size_t>(upto - copied_));
+    copied_ = upto;
+  }
+
+  bool object(bool root) {
+    // Members to add to this object, sorted by key.
+    std::vector<const Insert*> adds;
+    if (root)
+      for (const auto& r : root_) adds.push_back(&r);
+    if (!links_.empty())
+      for (const auto& l : links_)
+        if (l.pointer == pointer_) adds.push_back(&l.insert);
+    std::sort(adds.begin(), adds.end(), [](const Insert* a, const Insert* b) { return a->key < b->key; });
+    for (size_t i = 1; i < adds.size(); ++i)
+      if (adds[i]->key == adds[i - 1]->key) return false;
+    size_t next = 0;
+    bool any = false;  // a member was written to this object
+    auto emit = [&](const Insert& a) {
+      flush(p_);
+      if (any) out_ += ',';
+      out_ += '"';
+      out_ += a.key;
+      out_ += "\":";
+      out_ += a.value;
+      any = true;
+    };
+    ++p_;  // '{'
+    if (p_ < end_ && *p_ == '}') {
+      for (; next < adds.size(); ++next) emit(*adds[next]);
+      ++p_;
+      return true;
+    }
+    while (p_ < end_) {
+      if (*p_ != '"') return false;
+      const char* key_start = p_ + 1;
+      const char* q = key_start;
+      while (q < end_ && *q != '"') {
+        if (*q == '\\' || *q == '~' || *q == '/') return false;
+        ++q;
+      }
+      if (q >= end_) return false;
+      std::string_view key(key_start, static_cast<size_t>(q - key_start));
+      // p_ is at the member's opening quote: inserts before it need a comma after them.
+      while (next < adds.size() && adds[next]->key < key) {
+        flush(p_);
+        const Insert& a = *adds[next++];
+        out_ += '"';
+        out_ += a.key;
+        out_ += "\":";
+        out_ += a.value;
+        out_ += ',';
+      }
+      if (next < adds.size() && adds[next]->key == key) return false;  // already there: let render() decide
+      any = true;
+      p_ = q + 1;
+      if (p_ >= end_ || *p_ != ':') return false;
+      ++p_;
+      size_t len = pointer_.size();
+      pointer_ += '/';
+      pointer_ += key;
+      bool ok = value();
+      pointer_.resize(len);
+      if (!ok || p_ >= end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != '}') return false;
+      for (; next < adds.size(); ++next) emit(*adds[next]);
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+
+  bool array() {
+    ++p_;  // '['
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    for (size_t i = 0; p_ < end_; ++i) {
+      size_t len = pointer_.size();
+      pointer_ += '/';
+      pointer_ += std::to_string(i);
+      bool ok = value();
+      pointer_.resize(len);
+      if (!ok || p_ >= end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != ']') return false;
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+
+  bool value() {
+    if (p_ >= end_) return false;
+    switch (*p_) {
+      case '{': return object(false);
+      case '[': return array();
+      case '"':
+        for (++p_; p_ < end_; ++p_) {
+          if (*p_ == '\\') {
+            ++p_;
+          } else if (*p_ == '"') {
+            ++p_;
+            return true;
+          }
+        }
+        return false;
+      default: {
+        const char* s = p_;
+        while (p_ < end_ && *p_ != ',' && *p_ != '}' && *p_ != ']') {
+          char c = *p_;
+          if (c == ' ' || c == '\n' || c == '\r' || c == '\t') return false;
+          ++p_;
+        }
+        return p_ > s;
+      }
+    }
+  }
+
+  struct Link {
+    std::string pointer;
+    Insert insert;
+    Link(std::string ptr, std::string v) : pointer(std::move(ptr)), insert{"link", std::move(v)} {}
+  };
+
+  const Document& d_;
+  std::string& out_;
+  std::vector<Link> links_;
+  std::vector<Insert> root_;
+  std::string pointer_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* copied_ = nullptr;
+};
+
 std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& filters, std::size_t offset,
                          std::size_t limit, std::size_t& total,
                          const std::function<bool(const json&)>& visible) const {
@@ -840,6 +1036,40 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
   auto it = by_endpoint_.find(&ep);
   if (it == by_endpoint_.end()) return "[]";
   bool first = true;
+  auto emit = [&](const Document& d) {
+    if (!first) out += ",";
+    first = false;
+    if (!FastRender(d, out).run()) out += render(d);
+  };
+  if (filters.empty() && !visible) {
+    // No filter: the page is a slice of the endpoint's documents; nothing past it is looked at.
+    const auto& docs = it->second;
+    total = docs.size();
+    if (offset < docs.size() && limit > 0) {
+      auto d = docs.begin();
+      std::size_t at = 0;
+      {
+        std::lock_guard cursor_lock(cursor_mutex_);
+        for (const auto& c : cursors_)
+          if (c.endpoint == &ep && c.next_seq == next_seq_ && c.size == docs.size() && c.offset <= offset && c.offset > at) {
+            auto found = docs.find(c.seq);
+            if (found == docs.end()) continue;
+            d = found;
+            at = c.offset;
+          }
+      }
+      std::advance(d, static_cast<std::ptrdiff_t>(offset - at));
+      std::size_t n = 0;
+      for (; n < limit && d != docs.end(); ++n, ++d) emit(*d->second);
+      if (d != docs.end()) {
+        std::lock_guard cursor_lock(cursor_mutex_);
+        if (cursors_.size() >= 64) cursors_.erase(cursors_.begin());
+        cursors_.push_back(PageCursor{&ep, offset + n, d->first, next_seq_, docs.size()});
+      }
+    }
+    out += "]";
+    return out;
+  }
   for (auto& [seq, d] : it->second) {
     if (!filters.empty() || visible) {
       json doc = json::parse(d->body);
@@ -847,11 +1077,7 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
       for (auto& f : filters) ok = ok && filter_matches(f, *d, doc);
       if (!ok) continue;
     }
-    if (total >= offset && total < offset + limit) {
-      if (!first) out += ",";
-      first = false;
-      out += render(*d);
-    }
+    if (total >= offset && total < offset + limit) emit(*d);
     ++total;
   }
   out += "]";

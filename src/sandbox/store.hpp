@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <random>
@@ -127,6 +128,19 @@ class Store {
   std::uint64_t next_seq_ = 1;
   std::uint64_t version_ = 0;
   std::mt19937_64 rng_;
+
+  // Collection GETs page through an endpoint's documents with growing offsets: where the last pages
+  // ended (valid while no document was added or removed, i.e. next_seq_ and the endpoint's size are
+  // unchanged), so a page costs O(limit) instead of O(offset) map steps. Read path only.
+  struct PageCursor {
+    const schema::Endpoint* endpoint;
+    std::size_t offset;      // position of the document with sequence `seq`
+    std::uint64_t seq;
+    std::uint64_t next_seq;  // next_seq_ when recorded
+    std::size_t size;        // the endpoint's document count when recorded
+  };
+  mutable std::mutex cursor_mutex_;
+  mutable std::vector<PageCursor> cursors_;
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_stmt_ = nullptr;

@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <simdjson.h>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/data/selector.hpp"
 #include "core/edfi/metadata_cache.hpp"
@@ -20,6 +22,7 @@
 #include "core/edfi/urls.hpp"
 #include "core/error.hpp"
 #include "core/report/reasons.hpp"
+#include "core/schema/json_from_dom.hpp"
 #include "core/schema/spec_model.hpp"
 
 namespace lightbeam::edfi {
@@ -398,8 +401,15 @@ struct ApiClient::Impl {
                   "descriptors_swagger_url");
   }
 
-  void load_specs() {
-    if (resources_text || model) return;
+  // Loads (cache or download) the documents not loaded yet among `which` (1 = resources,
+  // 2 = descriptors): fetch's page-size check needs only its endpoints' document. A document not
+  // asked for is still downloaded, checked and cached when the cache has no fresh copy of it (so
+  // the cache ends up as before), but a fresh cached copy is not read and parsed for nothing.
+  void load_specs(int which = 3) {
+    if (model) return;
+    if (resources_text) which &= ~1;
+    if (descriptors_text) which &= ~2;
+    if (!which) return;
     connect();
     resolve_spec_urls();
     struct Spec {
@@ -412,6 +422,11 @@ struct ApiClient::Impl {
     for (size_t i = 0; i < 2; ++i) {
       Spec& s = specs[i];
       s.cache_name = "swagger-" + s.type + "-" + md5_hex(s.url) + ".json";
+      if (!(which & (1 << i))) {
+        bool loaded = i == 0 ? resources_text.has_value() : descriptors_text.has_value();
+        if (loaded || cache.fresh(s.cache_name)) continue;
+        which |= 1 << i;  // not cached yet: fetched, checked and cached as always
+      }
       if (auto cached = cache.read(s.cache_name)) {
         try {
           s.doc = check_spec(std::move(*cached), s.type, cache.path_of(s.cache_name).string(), "");
@@ -440,16 +455,32 @@ struct ApiClient::Impl {
         cache.write(s.cache_name, s.doc->text);
       }
     }
-    resources_text = std::move(specs[0].doc);
-    descriptors_text = std::move(specs[1].doc);
+    if (which & 1) resources_text = std::move(specs[0].doc);
+    if (which & 2) descriptors_text = std::move(specs[1].doc);
   }
 
   // nlohmann trees of the documents, parsed on first request (once).
   void parse_trees() {
     if (resources || model) return;
     load_specs();
-    resources = nlohmann::json::parse(resources_text->text);
-    descriptors = nlohmann::json::parse(descriptors_text->text);
+    // Converted from the simdjson DOMs load_specs() already holds (a fraction of nlohmann's own
+    // parser's cost), the two documents on two threads.
+    std::exception_ptr other_error;
+    std::thread other([&] {
+      try {
+        descriptors = schema::json_from_dom(descriptors_text->dom);
+      } catch (...) {
+        other_error = std::current_exception();
+      }
+    });
+    try {
+      resources = schema::json_from_dom(resources_text->dom);
+    } catch (...) {
+      other.join();
+      throw;
+    }
+    other.join();
+    if (other_error) std::rethrow_exception(other_error);
   }
 
   const schema::SpecModel& load_model() {
@@ -551,7 +582,7 @@ const schema::SpecModel& ApiClient::spec_model() { return impl_->load_model(); }
 
 long ApiClient::max_page_size(const std::string& endpoint) {
   bool descriptor = endpoint.size() > 11 && endpoint.compare(endpoint.size() - 11, 11, "Descriptors") == 0;
-  impl_->load_specs();
+  impl_->load_specs(descriptor ? 2 : 1);
   const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
   return limit_maximum(spec.dom, namespace_of(endpoint), endpoint);
 }

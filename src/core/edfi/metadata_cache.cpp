@@ -55,6 +55,14 @@ void write_file_atomically(const fs::path& path, std::string_view content) {
 MetadataCache::MetadataCache(fs::path dir, bool enabled, bool wipe, double ttl_seconds)
     : dir_(std::move(dir)), enabled_(enabled), wipe_(wipe), ttl_(ttl_seconds) {}
 
+bool MetadataCache::fresh(const std::string& name) const {
+  if (!enabled_ || wipe_) return false;
+  std::error_code ec;
+  auto mtime = fs::last_write_time(path_of(name), ec);
+  if (ec) return false;
+  return std::chrono::duration<double>(fs::file_time_type::clock::now() - mtime).count() < ttl_;
+}
+
 std::optional<std::string> MetadataCache::read(const std::string& name) const {
   if (!enabled_ || wipe_) return std::nullopt;
   fs::path p = path_of(name);
@@ -68,10 +76,23 @@ std::optional<std::string> MetadataCache::read(const std::string& name) const {
   }
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // One read into a string of the file's size (the specs are megabytes; a stringstream copies twice).
+  std::string text;
+  auto size = fs::file_size(p, ec);
+  if (!ec) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (ec || in.bad()) {
+    in.clear();
+    in.seekg(0);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
   spdlog::debug("re-using cached {}", p.string());
-  return buffer.str();
+  return text;
 }
 
 void MetadataCache::write(const std::string& name, std::string_view content) const {

@@ -17,6 +17,8 @@ class MetadataCache {
 
   // The content of a fresh (younger than the TTL) cache file, else nullopt.
   std::optional<std::string> read(const std::string& name) const;
+  // Whether read(name) would find a fresh file (without reading it).
+  bool fresh(const std::string& name) const;
   // Atomic write; problems only warn (a cache must never fail a run).
   void write(const std::string& name, std::string_view content) const;
   // Removes a corrupt file with a warning naming it and why.

@@ -47,8 +47,18 @@ uint16_t type_bit(std::string_view name) {
 
 enum class Extra : uint8_t { allow, deny, schema };
 
+// The first 8 bytes of a name as a big-endian integer (zero-padded): comparing these first orders
+// names as a byte-wise comparison does, so property lookup mostly compares integers.
+inline uint64_t name_prefix(std::string_view s) {
+  uint64_t v = 0;
+  size_t n = s.size() < 8 ? s.size() : 8;
+  for (size_t i = 0; i < n; ++i) v |= uint64_t(static_cast<unsigned char>(s[i])) << (56 - 8 * i);
+  return v;
+}
+
 struct Prop {
   std::string name;
+  uint64_t prefix = 0;         // name_prefix(name), set once compiling is done
   uint32_t node = k_none;      // k_none: any value
   int32_t required_slot = -1;  // bit index in the "seen" set, -1 when not required
   bool declared = false;       // listed under `properties` (else only under `required`)
@@ -663,9 +673,11 @@ bool CompiledSchema::Impl::check(uint32_t idx, element v, Ctx* ctx) const {
           ++count;
           const Prop* p = nullptr;
           if (!n.props.empty()) {
-            auto it = std::lower_bound(n.props.begin(), n.props.end(), field.key,
-                                       [](const Prop& a, std::string_view k) { return std::string_view(a.name) < k; });
-            if (it != n.props.end() && it->name == field.key) p = &*it;
+            const uint64_t kp = name_prefix(field.key);
+            auto it = std::lower_bound(n.props.begin(), n.props.end(), field.key, [kp](const Prop& a, std::string_view k) {
+              return a.prefix < kp || (a.prefix == kp && std::string_view(a.name) < k);
+            });
+            if (it != n.props.end() && it->prefix == kp && it->name == field.key) p = &*it;
           }
           bool matched = p && p->declared;
           if (p && p->required_slot >= 0) seen[p->required_slot >> 6] |= uint64_t(1) << (p->required_slot & 63);
@@ -1118,6 +1130,8 @@ CompiledSchema CompiledSchema::compile(const json& schema, const RefResolver& re
   }
   impl->root = c.compile(schema, base, "");
   c.collapse_refs();
+  for (auto& n : impl->nodes)
+    for (auto& p : n.props) p.prefix = name_prefix(p.name);
   return CompiledSchema(std::move(impl));
 }
 

@@ -3,6 +3,7 @@
 #include "core/schema/validator.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <functional>
 #include <fmt/format.h>
@@ -69,7 +70,11 @@ Hash128 hash128(std::string_view bytes) {
 namespace {
 
 void lower_into(std::string& out, std::string_view s) {
-  for (char c : s) out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+  // One resize then a plain loop: push_back per character was a visible share of the per-line cost.
+  size_t at = out.size();
+  out.resize(at + s.size());
+  char* o = out.data() + at;
+  for (char c : s) *o++ = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
 std::string singular_lower(std::string_view descriptor) {
@@ -125,12 +130,22 @@ std::string dumps_object(simdjson::dom::object obj, std::string_view skip_key) {
 
 }  // namespace
 
+namespace {
+// Decimal digits as fmt's "{}" writes them, without going through a format string.
+template <typename Int>
+void append_decimal(std::string& out, Int value) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+}  // namespace
+
 void append_key_value(std::string& out, element v, bool fold_case) {
   switch (v.type()) {
     case element_type::STRING: {
       std::string_view s(v);
       out.push_back('s');
-      out += std::to_string(s.size());
+      append_decimal(out, s.size());
       out.push_back(':');
       if (fold_case) {
         lower_into(out, s);
@@ -139,13 +154,23 @@ void append_key_value(std::string& out, element v, bool fold_case) {
       }
       break;
     }
-    case element_type::INT64: fmt::format_to(std::back_inserter(out), "n{};", int64_t(v)); break;
-    case element_type::UINT64: fmt::format_to(std::back_inserter(out), "n{};", uint64_t(v)); break;
+    case element_type::INT64:
+      out.push_back('n');
+      append_decimal(out, int64_t(v));
+      out.push_back(';');
+      break;
+    case element_type::UINT64:
+      out.push_back('n');
+      append_decimal(out, uint64_t(v));
+      out.push_back(';');
+      break;
     case element_type::DOUBLE: {
       double d = double(v);
-      if (d == static_cast<double>(static_cast<int64_t>(d)))
-        fmt::format_to(std::back_inserter(out), "n{};", static_cast<int64_t>(d));
-      else
+      if (d == static_cast<double>(static_cast<int64_t>(d))) {
+        out.push_back('n');
+        append_decimal(out, static_cast<int64_t>(d));
+        out.push_back(';');
+      } else
         fmt::format_to(std::back_inserter(out), "n{};", d);
       break;
     }
@@ -303,22 +328,35 @@ struct EndpointValidator::Walk {
   }
 };
 
-bool EndpointValidator::check_descriptors(element v, std::string& path, std::string& message) const {
+// The path of a descriptor value as messages show it: "a.b[1].c" (keys joined by '.', indexes as [i]).
+std::string EndpointValidator::descriptor_path_text(const std::vector<PathSeg>& path) {
+  std::string s;
+  for (const auto& seg : path) {
+    if (seg.is_index) {
+      fmt::format_to(std::back_inserter(s), "[{}]", seg.index);
+    } else {
+      if (!s.empty()) s.push_back('.');
+      s += seg.key;
+    }
+  }
+  return s;
+}
+
+// The path is kept as views of the document's keys and only turned into text for a message.
+bool EndpointValidator::check_descriptors(element v, std::vector<PathSeg>& path, std::string& message) const {
   if (v.type() == element_type::OBJECT) {
     for (auto f : simdjson::dom::object(v)) {
       auto t = f.value.type();
       if (t == element_type::OBJECT || t == element_type::ARRAY) {
-        size_t len = path.size();
-        if (!path.empty()) path.push_back('.');
-        path += f.key;
+        path.push_back(PathSeg{f.key, 0, false});
         if (check_descriptors(f.value, path, message)) return true;
-        path.resize(len);
+        path.pop_back();
       } else if (t == element_type::STRING && ends_with(f.key, "Descriptor")) {
         std::string_view value(f.value);
-        std::string at = path.empty() ? std::string() : fmt::format(" (at {})", path);
+        auto at = [&] { return path.empty() ? std::string() : fmt::format(" (at {})", descriptor_path_text(path)); };
         if (value.find('#') == std::string_view::npos) {
           message = fmt::format("{} is not a valid descriptor value for {}{}; format should be like `uri://namespace.org/SomeDescriptor#SomeValue`",
-                                value, f.key, at);
+                                value, f.key, at());
           return true;
         }
         if (!descriptors_) continue;
@@ -331,7 +369,7 @@ bool EndpointValidator::check_descriptors(element v, std::string& path, std::str
         }
         bool ok = type ? descriptors_->contains(type->name, value) : descriptors_->contains("", value);
         if (!ok) {
-          message = fmt::format("{} is not a valid descriptor value for {}{}", value, f.key, at);
+          message = fmt::format("{} is not a valid descriptor value for {}{}", value, f.key, at());
           return true;
         }
       }
@@ -339,10 +377,9 @@ bool EndpointValidator::check_descriptors(element v, std::string& path, std::str
   } else if (v.type() == element_type::ARRAY) {
     size_t i = 0;
     for (element e : simdjson::dom::array(v)) {
-      size_t len = path.size();
-      fmt::format_to(std::back_inserter(path), "[{}]", i++);
+      path.push_back(PathSeg{{}, i++, true});
       if (check_descriptors(e, path, message)) return true;
-      path.resize(len);
+      path.pop_back();
     }
   }
   return false;
@@ -433,9 +470,11 @@ void EndpointValidator::check_reference(const Property& p, simdjson::dom::object
 
 void EndpointValidator::walk_object(const ObjectModel& om, simdjson::dom::object obj, Walk& w) const {
   for (auto f : obj) {
+    auto t = f.value.type();
+    // Only objects and arrays (references, nested objects, collections) are walked.
+    if (t != element_type::OBJECT && t != element_type::ARRAY) continue;
     const Property* p = om.find(f.key);
     if (!p) continue;
-    auto t = f.value.type();
     switch (p->kind) {
       case PropertyKind::reference:
         if (options_.methods.references && t == element_type::OBJECT) {
@@ -526,7 +565,9 @@ void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_vi
     return;
   }
   if (options_.methods.descriptors) {
-    std::string path, message;
+    thread_local std::vector<PathSeg> path;  // reused: no allocation per line
+    path.clear();
+    std::string message;
     if (check_descriptors(doc, path, message)) {
       out.failures.emplace_back(Method::descriptors, std::move(message));
       return;

@@ -138,7 +138,13 @@ class EndpointValidator {
  private:
   struct Walk;
   void walk_object(const ObjectModel& om, simdjson::dom::object obj, Walk& w) const;
-  bool check_descriptors(simdjson::dom::element v, std::string& path, std::string& message) const;
+  struct PathSeg {
+    std::string_view key;
+    size_t index;
+    bool is_index;
+  };
+  static std::string descriptor_path_text(const std::vector<PathSeg>& path);
+  bool check_descriptors(simdjson::dom::element v, std::vector<PathSeg>& path, std::string& message) const;
   void check_reference(const Property& p, simdjson::dom::object ref, Walk& w) const;
   bool reference_selected(const std::string& ref_path) const;
 
