@@ -2,6 +2,7 @@
 // setting (YAML and --set), type/range checks, unknown-key suggestions and the redacted dump.
 #include "core/config/loader.hpp"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -537,8 +538,27 @@ Config load(const std::string& path, const std::string& params_json, const Overr
   return cfg;
 }
 
-Config load(const std::string& path, const std::string& params_json, const Overrides& overrides,
-            std::vector<std::string>* warnings) {
+namespace {
+
+// Messages quote keys and values as the user wrote them; a control character in them (a "\n"
+// in a quoted YAML scalar) is escaped so that every error and warning stays one line (found by
+// fuzzing, docs/fuzzing.md).
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += ch;
+  }
+  return out;
+}
+
+Config load_unchecked(const std::string& path, const std::string& params_json, const Overrides& overrides,
+                      std::vector<std::string>* warnings) {
   const Params params = parse_params(params_json);
   const std::string text = read_config_text(path);
   if (trim(text).empty()) throw Error("config file " + path + " is empty; see README.md for a minimal lightbeam.yaml");
@@ -572,6 +592,26 @@ Config load(const std::string& path, const std::string& params_json, const Overr
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   cfg.secret_values.erase(std::unique(cfg.secret_values.begin(), cfg.secret_values.end()), cfg.secret_values.end());
   return cfg;
+}
+
+}  // namespace
+
+Config load(const std::string& path, const std::string& params_json, const Overrides& overrides,
+            std::vector<std::string>* warnings) {
+  std::vector<std::string> local_warnings;
+  std::vector<std::string>& out = warnings ? *warnings : local_warnings;
+  const std::size_t first_new = out.size();
+  auto escape_warnings = [&] {
+    for (std::size_t i = first_new; i < out.size(); ++i) out[i] = one_line(out[i]);
+  };
+  try {
+    Config cfg = load_unchecked(path, params_json, overrides, &out);
+    escape_warnings();
+    return cfg;
+  } catch (const Error& e) {
+    escape_warnings();
+    throw Error(one_line(e.what()), e.exit_code());
+  }
 }
 
 std::string where(const Config& config, const std::string& key) {
