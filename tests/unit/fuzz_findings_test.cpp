@@ -1,0 +1,75 @@
+// Regression tests for what fuzzing found (docs/fuzzing.md): hostile or odd input gives a clear,
+// one-line lightbeam::Error quickly instead of a crash, a hang or gigabytes of memory. The raw
+// reproducers also live in fuzz/corpus/ (replayed by the fuzz_replay.* tests).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/config/loader.hpp"
+#include "core/error.hpp"
+#include "core/state/pickle_import.hpp"
+#include "support/process.hpp"
+
+using lightbeam::state::parse_state_pickle;
+using lightbeam::testing::TempDir;
+using lightbeam::testing::write_file;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+namespace {
+
+std::string pickle_error(const std::string& bytes) {
+  try {
+    parse_state_pickle(bytes, "/x/state/students.dat");
+  } catch (const lightbeam::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+// BINPUT with index 100,000,000 used to resize the memo array to 10^8 values (about 8 GB).
+TEST(FuzzFindings, PickleLargeMemoIndexIsCheap) {
+  auto entries = parse_state_pickle(std::string("\x80\x02}r\x00\xe1\xf5\x05.", 9), "t");  // an empty dict
+  EXPECT_TRUE(entries.empty());
+  EXPECT_THAT(pickle_error(std::string("\x80\x02}r\x00\xe1\xf5\x05j\x01\xe1\xf5\x05.", 14)),
+              HasSubstr("memo index 100000001 was never stored"));
+}
+
+// Each BINGET BINGET TUPLE2 MEMOIZE (6 bytes) doubled a value: 60 of them asked for 2^60 copies.
+TEST(FuzzFindings, PickleMemoCopiesAreBounded) {
+  std::string bytes("\x80\x04}N\x85\x94", 6);
+  for (int i = 0; i < 60; ++i) bytes += std::string{'h', static_cast<char>(i), 'h', static_cast<char>(i), '\x86', '\x94'};
+  bytes += "0.";
+  const std::string error = pickle_error(bytes);
+  EXPECT_THAT(error, HasSubstr("/x/state/students.dat"));
+  EXPECT_THAT(error, HasSubstr("too many memo references"));
+}
+
+// TUPLE1 repeated nests a value once per byte; copying and destroying it recursed past the stack.
+TEST(FuzzFindings, PickleDeepTuplesAreAnError) {
+  const std::string bytes = std::string("\x80\x04}N", 4) + std::string(200000, '\x85') + "0.";
+  EXPECT_THAT(pickle_error(bytes), HasSubstr("tuples nested too deeply"));
+}
+
+// A quoted YAML value with "\n" was echoed raw, splitting the error over two lines.
+TEST(FuzzFindings, ConfigErrorsStayOneLine) {
+  TempDir dir;
+  const auto file = dir / "lightbeam.yaml";
+  write_file(file, "log_level: \"DE\\nBUG\"\nnamespace_overrides:\n  \"a\\rb\": {x: 1}\n\"un\\tknown\": 1\n");
+  try {
+    lightbeam::config::load(file.string(), "", {});
+    ADD_FAILURE() << "no error";
+  } catch (const lightbeam::Error& e) {
+    const std::string message = e.what();
+    EXPECT_THAT(message, Not(HasSubstr("\n")));
+    EXPECT_THAT(message, HasSubstr(":1: log_level must be one of ERROR, WARNING, INFO, DEBUG, got \"DE\\nBUG\""));
+  }
+  write_file(file, "\"un\\tknown\\nkey\": 1\n");
+  std::vector<std::string> warnings;
+  lightbeam::config::load(file.string(), "", {}, &warnings);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("unknown key un\\tknown\\nkey is ignored"));
+}
