@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const nlohmann::json& root = doc[0];
   try {
     const schema::CompiledSchema compiled = schema::CompiledSchema::compile(root, schema::pointer_resolver(root), options);
-    simdjson::dom::parser parser;
+    static simdjson::dom::parser parser;
     for (std::size_t i = 1; i < doc.size(); ++i) {
       const std::string instance = doc[i].dump();
       simdjson::dom::element value;

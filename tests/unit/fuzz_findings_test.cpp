@@ -73,3 +73,14 @@ TEST(FuzzFindings, ConfigErrorsStayOneLine) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_THAT(warnings[0], HasSubstr("unknown key un\\tknown\\nkey is ignored"));
 }
+
+// A value with invalid UTF-8 made the DEBUG config dump throw json's type_error 316.
+TEST(FuzzFindings, ConfigDumpOfInvalidUtf8) {
+  TempDir dir;
+  const auto file = dir / "lightbeam.yaml";
+  write_file(file, "state_dir: \"st\xff\xfe\"\nnamespace_overrides:\n  \"ed\xff\": [a\xc3\x28]\n");
+  const auto cfg = lightbeam::config::load(file.string(), "", {});
+  std::string dump;
+  ASSERT_NO_THROW(dump = lightbeam::config::dump_redacted(cfg));
+  EXPECT_THAT(dump, HasSubstr("state_dir: \"st\xef\xbf\xbd\xef\xbf\xbd\""));  // U+FFFD for each bad byte
+}

@@ -638,13 +638,15 @@ std::string dump_redacted(const Config& config) {
     Json v = spec.get(copy);
     const bool secret = spec.key == "edfi_api.client_secret" ||
                         std::find(config.redacted_keys.begin(), config.redacted_keys.end(), spec.key) != config.redacted_keys.end();
-    std::string text = v.dump();  // JSON text: strings quoted, so "" and "\t" are visible
+    // JSON text: strings quoted, so "" and "\t" are visible; invalid UTF-8 in a value is shown as
+    // U+FFFD instead of throwing json's type_error out of a DEBUG log line (found by fuzzing).
+    std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
     if (secret && text != "\"\"") text = "***";
     out += "\n" + spec.key + ": " + text;
   }
   const bool overrides_secret =
       std::find(config.redacted_keys.begin(), config.redacted_keys.end(), k_overrides) != config.redacted_keys.end();
-  out += "\n" + k_overrides + ": " + (overrides_secret ? std::string("***") : Json(config.namespace_overrides).dump());
+  out += "\n" + k_overrides + ": " + (overrides_secret ? std::string("***") : Json(config.namespace_overrides).dump(-1, ' ', false, Json::error_handler_t::replace));
   return redact(out, config);
 }
 
