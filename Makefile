@@ -38,7 +38,7 @@ bench: release
 # inputs from its seed corpus fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus/<name>,
 # crashes to $(FUZZ_BUILD)/artifacts/<name>/; the repo's corpus is only read).
 FUZZ_BUILD   ?= build-fuzz
-FUZZ_RUNS    ?= 20000
+FUZZ_RUNS    ?= 10000
 FUZZ_TARGETS  = $(patsubst fuzz/%.cpp,%,$(wildcard fuzz/*_fuzz.cpp))
 # -max_len per target (default 4096): the JSONL reader needs lines longer than its 4 KiB buffer.
 FUZZ_MAX_LEN_jsonl_reader = 20000

@@ -84,3 +84,25 @@ TEST(FuzzFindings, ConfigDumpOfInvalidUtf8) {
   ASSERT_NO_THROW(dump = lightbeam::config::dump_redacted(cfg));
   EXPECT_THAT(dump, HasSubstr("state_dir: \"st\xef\xbf\xbd\xef\xbf\xbd\""));  // U+FFFD for each bad byte
 }
+
+// Nested YAML aliases ("billion laughs"): 545 bytes expanded to 10^9 values and hung the loader.
+TEST(FuzzFindings, ConfigAliasExpansionIsBounded) {
+  TempDir dir;
+  const auto file = dir / "lightbeam.yaml";
+  std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) yaml += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    yaml += "]\n";
+  }
+  write_file(file, yaml + "connection:\n  pool_size: *a8\n");
+  try {
+    lightbeam::config::load(file.string(), "", {});
+    ADD_FAILURE() << "no error";
+  } catch (const lightbeam::Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(":11: connection.pool_size holds more than 10000 values"));
+  }
+  // An alias of a small value still works.
+  write_file(file, "p: &p 4\nconnection:\n  pool_size: *p\n");
+  EXPECT_EQ(lightbeam::config::load(file.string(), "", {}).connection.pool_size, 4);
+}

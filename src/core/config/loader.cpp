@@ -393,17 +393,23 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
   return out;
 }
 
-// A copy of a YAML value with every scalar expanded.
-YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params) {
+// A copy of a YAML value with every scalar expanded. `budget` bounds the nodes visited: YAML
+// aliases share nodes, so a few hundred bytes of nested aliases ("billion laughs") would
+// otherwise expand to billions of copies (found by fuzzing, docs/fuzzing.md).
+YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params, std::size_t& budget) {
+  if (budget == 0)
+    throw Error(c.location + c.key + " holds more than 10000 values (YAML aliases repeating a large value?); " +
+                "write the values out");
+  --budget;
   if (n.IsScalar()) return YAML::Node(expand(n.Scalar(), params, c, used_params));
   if (n.IsSequence()) {
     YAML::Node out(YAML::NodeType::Sequence);
-    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params));
+    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params, budget));
     return out;
   }
   if (n.IsMap()) {
     YAML::Node out(YAML::NodeType::Map);
-    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params);
+    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params, budget);
     return out;
   }
   return n;
@@ -466,7 +472,8 @@ class Loader {
       } else if (const KeySpec* spec = key == k_overrides ? nullptr : find_spec(key); spec || key == k_overrides) {
         if (value.IsNull()) continue;  // `key:` with no value keeps the default
         bool used_params = false;
-        YAML::Node expanded = expand_node(value, params_, c, used_params);
+        std::size_t budget = 10000;
+        YAML::Node expanded = expand_node(value, params_, c, used_params, budget);
         c.from_params = used_params;
         if (spec)
           spec->set(cfg_, expanded, c);
