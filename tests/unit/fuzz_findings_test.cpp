@@ -106,3 +106,11 @@ TEST(FuzzFindings, ConfigAliasExpansionIsBounded) {
   write_file(file, "p: &p 4\nconnection:\n  pool_size: *p\n");
   EXPECT_EQ(lightbeam::config::load(file.string(), "", {}).connection.pool_size, 4);
 }
+
+// A STACK_GLOBAL name holding "\n" was echoed raw in "unsupported object ...": a two-line error.
+TEST(FuzzFindings, PickleErrorsStayOneLine) {
+  const std::string bytes("\x80\x04\x8c\x03o\ns\x8c\x07sy\rstem\x93)R.", 21);
+  const std::string error = pickle_error(bytes);
+  EXPECT_THAT(error, HasSubstr("unsupported object o\\x0as sy\\x0dstem"));
+  EXPECT_THAT(error, Not(HasSubstr("\n")));
+}

@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -18,6 +19,24 @@
 
 namespace lightbeam::state {
 namespace {
+
+// A name read from the file, for an error message: control characters escaped (one-line
+// messages; found by fuzzing) and at most 80 characters.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char ch : s.substr(0, 80)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += ch;
+    }
+  }
+  if (s.size() > 80) out += "...";
+  return out;
+}
 
 struct Value {
   enum Kind { none, mark, integer, floating, bytes, text, tuple, dict, global, boolean } kind = none;
@@ -137,7 +156,7 @@ class Reader {
           } else if ((fn.s == "__builtin__ bytes" || fn.s == "builtins bytes") && args.items.empty()) {
             push(Value(Value::bytes));
           } else {
-            fail(at, "unsupported object " + fn.s + " (not a lightbeam state file?)");
+            fail(at, "unsupported object " + printable(fn.s) + " (not a lightbeam state file?)");
           }
           break;
         }
