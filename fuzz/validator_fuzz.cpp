@@ -1,10 +1,12 @@
 // Fuzz target: `lightbeam validate`'s per-line checks (core/schema/validator) with schemas compiled
-// from our own metadata/ (the repo's OpenAPI documents): JSON, schema, descriptors, uniqueness and
-// reference methods on arbitrary lines. The first input byte picks the endpoint, the rest is the line.
+// from our own metadata/ (LIGHTBEAM_FUZZ_SPECS=<dir> uses other specs, e.g. DS 5.2): the json,
+// schema, descriptors, uniqueness and references methods on arbitrary lines. The first input byte
+// picks the endpoint, the rest is the line.
 #include <simdjson.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,7 +22,8 @@ namespace schema = lightbeam::schema;
 namespace {
 
 struct World {
-  schema::SpecModel model = schema::SpecModel::load_dir(LIGHTBEAM_SOURCE_DIR "/metadata");
+  schema::SpecModel model = schema::SpecModel::load_dir(
+      std::getenv("LIGHTBEAM_FUZZ_SPECS") ? std::getenv("LIGHTBEAM_FUZZ_SPECS") : LIGHTBEAM_SOURCE_DIR "/metadata");
   schema::DescriptorSet descriptors;
   std::vector<std::unique_ptr<schema::EndpointValidator>> validators;
   schema::LocalReferenceIndex no_local;
