@@ -395,7 +395,7 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
 
 // A copy of a YAML value with every scalar expanded. `budget` bounds the nodes visited: YAML
 // aliases share nodes, so a few hundred bytes of nested aliases ("billion laughs") would
-// otherwise expand to billions of copies (found by fuzzing, docs/fuzzing.md).
+// otherwise expand to billions of copies (docs/fuzzing.md, finding 7).
 YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params, std::size_t& budget) {
   if (budget == 0)
     throw Error(c.location + c.key + " holds more than 10000 values (YAML aliases repeating a large value?); " +
@@ -548,8 +548,8 @@ Config load(const std::string& path, const std::string& params_json, const Overr
 namespace {
 
 // Messages quote keys and values as the user wrote them; a control character in them (a "\n"
-// in a quoted YAML scalar) is escaped so that every error and warning stays one line (found by
-// fuzzing, docs/fuzzing.md).
+// in a quoted YAML scalar) is escaped so that every error and warning stays one line
+// (docs/fuzzing.md, finding 5).
 std::string one_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -646,7 +646,7 @@ std::string dump_redacted(const Config& config) {
     const bool secret = spec.key == "edfi_api.client_secret" ||
                         std::find(config.redacted_keys.begin(), config.redacted_keys.end(), spec.key) != config.redacted_keys.end();
     // JSON text: strings quoted, so "" and "\t" are visible; invalid UTF-8 in a value is shown as
-    // U+FFFD instead of throwing json's type_error out of a DEBUG log line (found by fuzzing).
+    // U+FFFD instead of throwing json's type_error out of a DEBUG log line (docs/fuzzing.md, finding 6).
     std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
     if (secret && text != "\"\"") text = "***";
     out += "\n" + spec.key + ": " + text;

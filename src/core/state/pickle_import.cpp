@@ -21,7 +21,7 @@ namespace lightbeam::state {
 namespace {
 
 // A name read from the file, for an error message: control characters escaped (one-line
-// messages; found by fuzzing) and at most 80 characters.
+// messages; docs/fuzzing.md, finding 4) and at most 80 characters.
 std::string printable(std::string_view s) {
   std::string out;
   for (char ch : s.substr(0, 80)) {
@@ -46,7 +46,7 @@ struct Value {
   double f = 0;
   std::string s;              // bytes / text / global "module name"
   std::vector<Value> items;   // tuple
-  // Bounds for hostile files (found by fuzzing): how much a memo copy of it costs, how deep it nests.
+  // Bounds for hostile files (docs/fuzzing.md): how much a memo copy of it costs, how deep it nests.
   std::size_t weight = 1;
   std::size_t depth = 0;
 };
@@ -289,7 +289,7 @@ class Reader {
     push(it->second);
   }
   // Python shares memoized objects; we copy them, so the copies are bounded by the file size (a
-  // few bytes of BINGET/TUPLE2 pairs would otherwise double a value each time: found by fuzzing).
+  // few bytes of BINGET/TUPLE2 pairs would otherwise double a value each time; finding 2).
   void count_copy(const Value& v, std::size_t at) {
     copied_ += v.weight;
     if (copied_ > 4 * data_.size() + 4096) fail(at, "too many memo references (not a lightbeam state file?)");
@@ -319,7 +319,8 @@ class Reader {
   const std::string& name_;
   std::size_t pos_ = 0;
   std::vector<Value> stack_;
-  // A map as in Python's unpickler: a large index in BINPUT must not allocate a huge array (fuzzing).
+  // A map as in Python's unpickler: a large index in BINPUT must not allocate a huge array
+  // (docs/fuzzing.md, finding 1).
   std::unordered_map<std::uint64_t, Value> memo_;
   std::size_t copied_ = 0;  // weight of the values memo_get copied
   std::vector<std::pair<Digest, Entry>> out_;
