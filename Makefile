@@ -1,10 +1,11 @@
-# lightbeam: `make` (release build), `make test` (everything CI runs), `make demo`, `make bench`.
+# lightbeam: `make` (release build), `make test` (everything CI runs), `make demo`, `make bench`,
+# `make fuzz` (libFuzzer targets, clang; see docs/fuzzing.md).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all release bootstrap test test-release test-asan demo bench clean
+.PHONY: all release bootstrap test test-release test-asan demo bench fuzz clean
 
 all: release
 
@@ -33,5 +34,31 @@ demo: release
 bench: release
 	bench/run $(BUILD)
 
+# Builds every fuzz/*_fuzz.cpp with clang + libFuzzer + ASan/UBSan and runs each for FUZZ_RUNS
+# inputs from its seed corpus fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus/<name>,
+# crashes to $(FUZZ_BUILD)/artifacts/<name>/; the repo's corpus is only read).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_RUNS    ?= 10000
+FUZZ_TARGETS  = $(patsubst fuzz/%.cpp,%,$(wildcard fuzz/*_fuzz.cpp))
+# -max_len per target (default 4096): the JSONL reader needs lines longer than its 4 KiB buffer.
+FUZZ_MAX_LEN_jsonl_reader = 20000
+FUZZ_OPTIONS ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+define run_fuzzer
+	@mkdir -p $(FUZZ_BUILD)/corpus/$(1) $(FUZZ_BUILD)/artifacts/$(1)
+	@echo "== $(1)_fuzz: $(FUZZ_RUNS) runs"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(FUZZ_BUILD)/$(1)_fuzz -runs=$(FUZZ_RUNS) -max_len=$(or $(FUZZ_MAX_LEN_$(1)),4096) $(FUZZ_OPTIONS) \
+	  -artifact_prefix=$(FUZZ_BUILD)/artifacts/$(1)/ $(FUZZ_BUILD)/corpus/$(1) fuzz/corpus/$(1)
+
+endef
+
+fuzz:
+	@scripts/bootstrap --fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DLIGHTBEAM_FUZZ=ON -DLIGHTBEAM_TESTS=OFF -DLIGHTBEAM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+	$(foreach t,$(FUZZ_TARGETS),$(call run_fuzzer,$(t:_fuzz=)))
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -2,6 +2,7 @@
 // setting (YAML and --set), type/range checks, unknown-key suggestions and the redacted dump.
 #include "core/config/loader.hpp"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -392,17 +393,23 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
   return out;
 }
 
-// A copy of a YAML value with every scalar expanded.
-YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params) {
+// A copy of a YAML value with every scalar expanded. `budget` bounds the nodes visited: YAML
+// aliases share nodes, so a few hundred bytes of nested aliases ("billion laughs") would
+// otherwise expand to billions of copies (docs/fuzzing.md, finding 7).
+YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params, std::size_t& budget) {
+  if (budget == 0)
+    throw Error(c.location + c.key + " holds more than 10000 values (YAML aliases repeating a large value?); " +
+                "write the values out");
+  --budget;
   if (n.IsScalar()) return YAML::Node(expand(n.Scalar(), params, c, used_params));
   if (n.IsSequence()) {
     YAML::Node out(YAML::NodeType::Sequence);
-    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params));
+    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params, budget));
     return out;
   }
   if (n.IsMap()) {
     YAML::Node out(YAML::NodeType::Map);
-    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params);
+    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params, budget);
     return out;
   }
   return n;
@@ -465,7 +472,8 @@ class Loader {
       } else if (const KeySpec* spec = key == k_overrides ? nullptr : find_spec(key); spec || key == k_overrides) {
         if (value.IsNull()) continue;  // `key:` with no value keeps the default
         bool used_params = false;
-        YAML::Node expanded = expand_node(value, params_, c, used_params);
+        std::size_t budget = 10000;
+        YAML::Node expanded = expand_node(value, params_, c, used_params, budget);
         c.from_params = used_params;
         if (spec)
           spec->set(cfg_, expanded, c);
@@ -537,8 +545,27 @@ Config load(const std::string& path, const std::string& params_json, const Overr
   return cfg;
 }
 
-Config load(const std::string& path, const std::string& params_json, const Overrides& overrides,
-            std::vector<std::string>* warnings) {
+namespace {
+
+// Messages quote keys and values as the user wrote them; a control character in them (a "\n"
+// in a quoted YAML scalar) is escaped so that every error and warning stays one line
+// (docs/fuzzing.md, finding 5).
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += ch;
+  }
+  return out;
+}
+
+Config load_unchecked(const std::string& path, const std::string& params_json, const Overrides& overrides,
+                      std::vector<std::string>* warnings) {
   const Params params = parse_params(params_json);
   const std::string text = read_config_text(path);
   if (trim(text).empty()) throw Error("config file " + path + " is empty; see README.md for a minimal lightbeam.yaml");
@@ -574,6 +601,26 @@ Config load(const std::string& path, const std::string& params_json, const Overr
   return cfg;
 }
 
+}  // namespace
+
+Config load(const std::string& path, const std::string& params_json, const Overrides& overrides,
+            std::vector<std::string>* warnings) {
+  std::vector<std::string> local_warnings;
+  std::vector<std::string>& out = warnings ? *warnings : local_warnings;
+  const std::size_t first_new = out.size();
+  auto escape_warnings = [&] {
+    for (std::size_t i = first_new; i < out.size(); ++i) out[i] = one_line(out[i]);
+  };
+  try {
+    Config cfg = load_unchecked(path, params_json, overrides, &out);
+    escape_warnings();
+    return cfg;
+  } catch (const Error& e) {
+    escape_warnings();
+    throw Error(one_line(e.what()), e.exit_code());
+  }
+}
+
 std::string where(const Config& config, const std::string& key) {
   auto it = config.key_lines.find(key);
   if (it == config.key_lines.end()) return config.config_file + ": ";
@@ -598,13 +645,15 @@ std::string dump_redacted(const Config& config) {
     Json v = spec.get(copy);
     const bool secret = spec.key == "edfi_api.client_secret" ||
                         std::find(config.redacted_keys.begin(), config.redacted_keys.end(), spec.key) != config.redacted_keys.end();
-    std::string text = v.dump();  // JSON text: strings quoted, so "" and "\t" are visible
+    // JSON text: strings quoted, so "" and "\t" are visible; invalid UTF-8 in a value is shown as
+    // U+FFFD instead of throwing json's type_error out of a DEBUG log line (docs/fuzzing.md, finding 6).
+    std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
     if (secret && text != "\"\"") text = "***";
     out += "\n" + spec.key + ": " + text;
   }
   const bool overrides_secret =
       std::find(config.redacted_keys.begin(), config.redacted_keys.end(), k_overrides) != config.redacted_keys.end();
-  out += "\n" + k_overrides + ": " + (overrides_secret ? std::string("***") : Json(config.namespace_overrides).dump());
+  out += "\n" + k_overrides + ": " + (overrides_secret ? std::string("***") : Json(config.namespace_overrides).dump(-1, ' ', false, Json::error_handler_t::replace));
   return redact(out, config);
 }
 

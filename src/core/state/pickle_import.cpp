@@ -4,18 +4,39 @@
 // other opcode, a truncated file or an unexpected shape is an Error naming the file.
 #include "core/state/pickle_import.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 
 #include "core/error.hpp"
 
 namespace lightbeam::state {
 namespace {
+
+// A name read from the file, for an error message: control characters escaped (one-line
+// messages; docs/fuzzing.md, finding 4) and at most 80 characters.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char ch : s.substr(0, 80)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += ch;
+    }
+  }
+  if (s.size() > 80) out += "...";
+  return out;
+}
 
 struct Value {
   enum Kind { none, mark, integer, floating, bytes, text, tuple, dict, global, boolean } kind = none;
@@ -25,6 +46,9 @@ struct Value {
   double f = 0;
   std::string s;              // bytes / text / global "module name"
   std::vector<Value> items;   // tuple
+  // Bounds for hostile files (docs/fuzzing.md): how much a memo copy of it costs, how deep it nests.
+  std::size_t weight = 1;
+  std::size_t depth = 0;
 };
 
 class Reader {
@@ -82,6 +106,7 @@ class Reader {
           t.items.assign(std::make_move_iterator(stack_.begin() + static_cast<std::ptrdiff_t>(m) + 1),
                          std::make_move_iterator(stack_.end()));
           stack_.resize(m);
+          seal(t, at);
           push(std::move(t));
           break;
         }
@@ -101,7 +126,7 @@ class Reader {
           stack_.resize(m);
           break;
         }
-        case 0x94: memo_.push_back(top(at)); break;                 // MEMOIZE
+        case 0x94: memo_put(memo_.size(), at); break;               // MEMOIZE: memo[len(memo)]
         case 'q': memo_put(u8(), at); break;                        // BINPUT
         case 'r': memo_put(le(4), at); break;                       // LONG_BINPUT
         case 'h': memo_get(u8(), at); break;                        // BINGET
@@ -110,6 +135,7 @@ class Reader {
           std::string module = line(at), nm = line(at);
           Value g(Value::global);
           g.s = module + " " + nm;
+          g.weight += g.s.size();
           push(std::move(g));
           break;
         }
@@ -117,6 +143,7 @@ class Reader {
           Value nm = pop(), module = pop();
           Value g(Value::global);
           g.s = module.s + " " + nm.s;
+          g.weight += g.s.size();
           push(std::move(g));
           break;
         }
@@ -129,7 +156,7 @@ class Reader {
           } else if ((fn.s == "__builtin__ bytes" || fn.s == "builtins bytes") && args.items.empty()) {
             push(Value(Value::bytes));
           } else {
-            fail(at, "unsupported object " + fn.s + " (not a lightbeam state file?)");
+            fail(at, "unsupported object " + printable(fn.s) + " (not a lightbeam state file?)");
           }
           break;
         }
@@ -192,6 +219,7 @@ class Reader {
   void push_bytes(Value::Kind kind, std::uint64_t n) {
     Value v{kind};
     v.s = std::string(take(n));
+    v.weight += v.s.size();
     push(std::move(v));
   }
   void push_int(std::int64_t i) {
@@ -221,6 +249,7 @@ class Reader {
         fail(at, "latin1 text with a character above U+00FF");
       }
     }
+    v.weight += v.s.size();
     push(std::move(v));
   }
   void make_tuple(std::size_t n, std::size_t at) {
@@ -231,7 +260,17 @@ class Reader {
       t.items.push_back(std::move(stack_[k]));
     }
     stack_.resize(stack_.size() - n);
+    seal(t, at);
     push(std::move(t));
+  }
+  // A tuple's weight and depth from its items. The state file's tuples are flat; a deep nest
+  // would make copying and destroying values recurse past the stack.
+  void seal(Value& t, std::size_t at) const {
+    for (const Value& item : t.items) {
+      t.weight += item.weight;
+      t.depth = std::max(t.depth, item.depth + 1);
+    }
+    if (t.depth > 100) fail(at, "tuples nested too deeply (not a lightbeam state file?)");
   }
   std::size_t mark_index(std::size_t at) const {
     for (std::size_t k = stack_.size(); k-- > 0;)
@@ -239,13 +278,21 @@ class Reader {
     fail(at, "no MARK on the stack");
   }
   void memo_put(std::uint64_t idx, std::size_t at) {
-    if (idx > 100000000) fail(at, "memo index too large");
-    if (memo_.size() <= idx) memo_.resize(idx + 1);
-    memo_[idx] = top(at);
+    const Value& v = top(at);
+    count_copy(v, at);
+    memo_[idx] = v;
   }
   void memo_get(std::uint64_t idx, std::size_t at) {
-    if (idx >= memo_.size()) fail(at, "memo index " + std::to_string(idx) + " was never stored");
-    push(memo_[idx]);
+    auto it = memo_.find(idx);
+    if (it == memo_.end()) fail(at, "memo index " + std::to_string(idx) + " was never stored");
+    count_copy(it->second, at);
+    push(it->second);
+  }
+  // Python shares memoized objects; we copy them, so the copies are bounded by the file size (a
+  // few bytes of BINGET/TUPLE2 pairs would otherwise double a value each time; finding 2).
+  void count_copy(const Value& v, std::size_t at) {
+    copied_ += v.weight;
+    if (copied_ > 4 * data_.size() + 4096) fail(at, "too many memo references (not a lightbeam state file?)");
   }
   void add_item(Value key, Value val, std::size_t at) {
     if (key.kind != Value::bytes || key.s.size() != 16)
@@ -272,7 +319,10 @@ class Reader {
   const std::string& name_;
   std::size_t pos_ = 0;
   std::vector<Value> stack_;
-  std::vector<Value> memo_;
+  // A map as in Python's unpickler: a large index in BINPUT must not allocate a huge array
+  // (docs/fuzzing.md, finding 1).
+  std::unordered_map<std::uint64_t, Value> memo_;
+  std::size_t copied_ = 0;  // weight of the values memo_get copied
   std::vector<std::pair<Digest, Entry>> out_;
 };
 
