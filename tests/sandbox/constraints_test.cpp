@@ -395,6 +395,24 @@ TEST_F(Ds52Constraints, WithoutTheTableDs52AcceptsAnyNumber) {
   EXPECT_EQ(plain.post("/ed-fi/staffs", staff).status, 201);
 }
 
+// Collection pages are rendered by splicing id, _etag, _lastModifiedDate and reference links into the
+// stored body (store.cpp FastRender); every item must equal what GET by id answers, links inside
+// nested collections (classPeriods[*].classPeriodReference) included, on every page size.
+TEST_P(Constraints, CollectionItemsEqualTheirItemGets) {
+  seed_school(api);
+  seed_class_periods();
+  json a = bell_schedule(255901, class_periods({{"01 - Traditional", 255901}, {"02 - Traditional", 255901}}));
+  json b = a;
+  b["bellScheduleName"] = "Late start";
+  std::vector<std::string> ids{api.create("/ed-fi/bellSchedules", a), api.create("/ed-fi/bellSchedules", b)};
+  std::vector<json> items;
+  for (auto& id : ids) items.push_back(api.get("/ed-fi/bellSchedules/" + id).json_body());
+  ASSERT_TRUE(items[0]["classPeriods"][1]["classPeriodReference"].contains("link")) << items[0].dump();
+  EXPECT_EQ(api.get("/ed-fi/bellSchedules").json_body(), json(items));
+  for (std::size_t offset = 0; offset < items.size(); ++offset)
+    EXPECT_EQ(api.get("/ed-fi/bellSchedules?limit=1&offset=" + std::to_string(offset)).json_body(), json::array({items[offset]}));
+}
+
 // --- lightbeam send records the 400 reason ----------------------------------------------------------
 
 TEST(ConstraintsSend, SendRecordsTheConstraintFailure) {
