@@ -942,12 +942,7 @@ class FastRender {
       p_ = q + 1;
       if (p_ >= end_ || *p_ != ':') return false;
       ++p_;
-      size_t len = pointer_.size();
-      pointer_ += '/';
-      pointer_ += key;
-      bool ok = value();
-      pointer_.resize(len);
-      if (!ok || p_ >= end_) return false;
+      if (!child_value(key) || p_ >= end_) return false;
       if (*p_ == ',') {
         ++p_;
         continue;
@@ -960,6 +955,16 @@ class FastRender {
     return false;
   }
 
+  // The value of member/element `segment`, with the JSON pointer extended while it is read.
+  bool child_value(std::string_view segment) {
+    size_t len = pointer_.size();
+    pointer_ += '/';
+    pointer_ += segment;
+    bool ok = value();
+    pointer_.resize(len);
+    return ok;
+  }
+
   bool array() {
     ++p_;  // '['
     if (p_ < end_ && *p_ == ']') {
@@ -967,12 +972,7 @@ class FastRender {
       return true;
     }
     for (size_t i = 0; p_ < end_; ++i) {
-      size_t len = pointer_.size();
-      pointer_ += '/';
-      pointer_ += std::to_string(i);
-      bool ok = value();
-      pointer_.resize(len);
-      if (!ok || p_ >= end_) return false;
+      if (!child_value(std::to_string(i)) || p_ >= end_) return false;
       if (*p_ == ',') {
         ++p_;
         continue;
