@@ -252,7 +252,12 @@ std::string Sandbox::stderr_text() const {
   }
 }
 
-fs::path ds52_specs_dir() { return fs::path(SHARED_DIR) / "edfi" / "ds-5.2"; }
+// The copy in the repository (metadata/ds-5.2, so CI has it) first, else ../shared's.
+fs::path ds52_specs_dir() {
+  fs::path own = fs::path(LIGHTBEAM_SOURCE_DIR) / "metadata" / "ds-5.2";
+  if (fs::exists(own / "resources-spec.json")) return own;
+  return fs::path(SHARED_DIR) / "edfi" / "ds-5.2";
+}
 bool have_ds52_specs() { return fs::exists(ds52_specs_dir() / "resources-spec.json"); }
 fs::path own_metadata_dir() { return fs::path(LIGHTBEAM_SOURCE_DIR) / "metadata"; }
 

@@ -88,17 +88,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The value at a path of object keys, or nullopt.
-std::optional<element> at_path(element doc, const JsonPath& path) {
-  element cur = doc;
-  for (const auto& seg : path.segments) {
-    simdjson::dom::object obj;
-    if (cur.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
-    if (obj.at_key(seg).get(cur) != simdjson::SUCCESS) return std::nullopt;
-  }
-  return cur;
-}
-
 // Minified JSON of a value (json.dumps of the Python tool, compact).
 std::string dumps_value(element v) { return std::string(simdjson::minify(v)); }
 
@@ -129,6 +118,16 @@ std::string dumps_object(simdjson::dom::object obj, std::string_view skip_key) {
 }
 
 }  // namespace
+
+std::optional<element> at_path(element doc, const JsonPath& path) {
+  element cur = doc;
+  for (const auto& seg : path.segments) {
+    simdjson::dom::object obj;
+    if (cur.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+    if (obj.at_key(seg).get(cur) != simdjson::SUCCESS) return std::nullopt;
+  }
+  return cur;
+}
 
 namespace {
 // Decimal digits as fmt's "{}" writes them, without going through a format string.

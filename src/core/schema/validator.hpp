@@ -62,6 +62,9 @@ class DescriptorSet {
   HashSet any_;
 };
 
+// The value at a path of object keys in `doc`, or nullopt.
+std::optional<simdjson::dom::element> at_path(simdjson::dom::element doc, const JsonPath& path);
+
 // Canonical bytes of a JSON value for identity/reference keys: type tag + value; numbers in one
 // form (1 == 1.0); strings lower-cased when `fold_case` (descriptor URIs).
 void append_key_value(std::string& out, simdjson::dom::element v, bool fold_case);

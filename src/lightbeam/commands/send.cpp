@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -26,6 +27,8 @@
 #include "core/report/progress.hpp"
 #include "core/report/reasons.hpp"
 #include "core/report/results.hpp"
+#include "core/schema/self_references.hpp"
+#include "core/schema/spec_model.hpp"
 #include "core/state/state_store.hpp"
 #include "lightbeam/commands/commands.hpp"
 
@@ -70,6 +73,19 @@ constexpr std::size_t k_read_buffer = 64 * 1024;
 // Consecutive transport failures (after the engine's retries) that end the run: the API is gone.
 constexpr int k_max_consecutive_transport_failures = 3;
 
+// A record held back until the records of its own endpoint that it references have been answered.
+struct Deferred {
+  std::uint32_t file;
+  std::size_t line;
+  state::Digest digest;
+  std::string body;
+  schema::Hash128 own;
+  std::vector<schema::Hash128> parents;
+  bool force = false;  // released without waiting (a cycle or a parent that never comes)
+};
+
+using KeyCount = std::unordered_map<schema::Hash128, std::uint32_t, schema::Hash128Hasher>;
+
 struct EndpointWork {
   std::string name;
   std::string url;
@@ -78,6 +94,14 @@ struct EndpointWork {
   std::uintmax_t bytes = 0;
   state::SkipSet skip;  // payloads the state says this run does not send
   std::size_t skipped_logged = 0;
+  // Self-referencing endpoints only: records of this run not answered yet, by the key their
+  // children reference them by, and the children waiting for each. Decided at the first line
+  // that is sent, so a run that skips every payload never loads the OpenAPI model.
+  bool self_checked = false;
+  std::optional<schema::SelfReferences> self;
+  KeyCount pending;
+  std::unordered_map<schema::Hash128, std::vector<Deferred>, schema::Hash128Hasher> waiting;
+  std::size_t deferred = 0;
 };
 
 struct InFlight {
@@ -85,6 +109,8 @@ struct InFlight {
   std::uint32_t file;
   std::size_t line;
   state::Digest digest;
+  bool tracked = false;  // w.self: its answer releases the children waiting for `own`
+  schema::Hash128 own;
 };
 
 state::ResendCriteria criteria_from(const CliOptions& o) {
@@ -134,6 +160,8 @@ class Sender {
     store_.flush();
     progress_.clear();
     for (auto& w : group) {
+      if (w.deferred > 0)
+        spdlog::debug("{}: {} records waited for a record of the same endpoint they reference", w.name, w.deferred);
       auto c = results_.counts(w.name);
       if (c.skipped > 0)
         spdlog::info("skipped {} of {} payloads because they were previously processed and did not match any resend criteria",
@@ -152,6 +180,7 @@ class Sender {
     // new request starts: a crash then loses only outcomes of requests in flight (≤ pool_size).
     store_.write_journal();
     if (abort_) return std::nullopt;
+    if (auto req = next_ready()) return req;
     auto& group = *group_;
     while (ep_ < group.size()) {
       if (interrupted()) {
@@ -196,15 +225,116 @@ class Sender {
         ++done_;
         continue;
       }
-      http::Request req;
-      req.method = "POST";
-      req.url = w.url;
-      req.body.assign(state::strip_ascii_whitespace(line->text));
-      req.tag = next_tag_++;
-      in_flight_.emplace(req.tag, InFlight{static_cast<std::uint32_t>(ep_), static_cast<std::uint32_t>(file_), line->number, digest});
-      return req;
+      InFlight f{static_cast<std::uint32_t>(ep_), static_cast<std::uint32_t>(file_), line->number, digest, false, {}};
+      if (!w.self_checked) check_self_references(w);
+      if (w.self) {
+        f.tracked = true;
+        f.own = w.self->own_key(doc);
+        std::vector<schema::Hash128> parents;
+        w.self->parent_keys(doc, parents);
+        if (!parents.empty()) {
+          Deferred d{f.file, f.line, digest, std::string(state::strip_ascii_whitespace(line->text)), f.own,
+                     std::move(parents)};
+          if (defer(w, d)) {
+            ++w.deferred;
+            continue;
+          }
+        }
+      }
+      return post(w, f, std::string(state::strip_ascii_whitespace(line->text)));
+    }
+    if (auto req = next_ready()) return req;
+    // Every line is read and nothing is in flight, yet records still wait: their parents are not
+    // coming (a reference cycle). Send them as they are; the API answers for each.
+    if (in_flight_.empty()) {
+      for (std::uint32_t e = 0; e < group.size(); ++e) {
+        for (auto& [key, list] : group[e].waiting)
+          for (auto& d : list) {
+            d.force = true;
+            ready_.emplace_back(e, std::move(d));
+          }
+        group[e].waiting.clear();
+      }
+      return next_ready();
     }
     return std::nullopt;
+  }
+
+  http::Request post(const EndpointWork& w, const InFlight& f, std::string body) {
+    http::Request req;
+    req.method = "POST";
+    req.url = w.url;
+    req.body = std::move(body);
+    req.tag = next_tag_++;
+    in_flight_.emplace(req.tag, f);
+    return req;
+  }
+
+  // Holds `d` back under the first of its parents that is still to be answered in this run;
+  // false when none is (send it now).
+  bool defer(EndpointWork& w, Deferred& d) {
+    if (d.force) return false;
+    for (const auto& p : d.parents) {
+      auto it = w.pending.find(p);
+      if (it != w.pending.end() && it->second > 0) {
+        w.waiting[p].push_back(std::move(d));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The next released child whose parents have all been answered.
+  std::optional<http::Request> next_ready() {
+    while (!ready_.empty()) {
+      auto [e, d] = std::move(ready_.front());
+      ready_.pop_front();
+      EndpointWork& w = (*group_)[e];
+      if (defer(w, d)) continue;
+      InFlight f{e, d.file, d.line, d.digest, true, d.own};
+      return post(w, f, std::move(d.body));
+    }
+    return std::nullopt;
+  }
+
+  // A record of a self-referencing endpoint was answered (or will never be sent): release the
+  // children that waited for it once no other record of the same key is outstanding.
+  void answered(std::uint32_t e, const schema::Hash128& own) {
+    EndpointWork& w = (*group_)[e];
+    auto it = w.pending.find(own);
+    if (it == w.pending.end() || --it->second > 0) return;
+    w.pending.erase(it);
+    auto wit = w.waiting.find(own);
+    if (wit == w.waiting.end()) return;
+    for (auto& d : wit->second) ready_.emplace_back(e, std::move(d));
+    w.waiting.erase(wit);
+  }
+
+  // At the endpoint's first line to be sent: does it reference itself (from the OpenAPI model)?
+  // If so, the keys of every record this run will POST, from one pass over its files (the lines
+  // before this one were all skipped or unreadable, so none is missed).
+  void check_self_references(EndpointWork& w) {
+    w.self_checked = true;
+    try {
+      const schema::SpecModel& model = client_.spec_model();
+      if (const auto* ep = model.find(client_.namespace_of(w.name), w.name)) w.self = schema::SelfReferences::of(*ep);
+    } catch (const Error& e) {
+      spdlog::debug("{}: no OpenAPI model ({}); records referencing their own endpoint are not held back", w.name,
+                    e.what());
+      return;
+    }
+    if (!w.self) return;
+    spdlog::debug("{} references its own endpoint: a record waits for the answer to the record it references", w.name);
+    for (const auto& file : w.files) {
+      data::JsonlReader reader(file, k_read_buffer);
+      while (auto line = reader.next()) {
+        if (w.skip.contains(state::payload_hash(line->text))) continue;
+        simdjson::dom::element doc;
+        std::string error;
+        if (!data::parse_line(prepass_parser_, file, *line, doc, error)) continue;
+        ++w.pending[w.self->own_key(doc)];
+      }
+    }
   }
 
   void done(http::Outcome&& o) {
@@ -212,6 +342,7 @@ class Sender {
     if (it == in_flight_.end()) return;
     InFlight f = it->second;
     in_flight_.erase(it);
+    if (f.tracked) answered(f.endpoint, f.own);
     EndpointWork& w = (*group_)[f.endpoint];
     const std::string& file = w.file_names[f.file];
     ++done_;
@@ -250,11 +381,13 @@ class Sender {
   report::Results& results_;
   report::Progress progress_;
   simdjson::dom::parser parser_;
+  simdjson::dom::parser prepass_parser_;  // check_self_references() runs while parser_ holds a line
 
   std::vector<EndpointWork>* group_ = nullptr;
   std::size_t ep_ = 0, file_ = 0;
   std::unique_ptr<data::JsonlReader> reader_;
   std::unordered_map<std::uint64_t, InFlight> in_flight_;
+  std::deque<std::pair<std::uint32_t, Deferred>> ready_;
   std::uint64_t next_tag_ = 1;
   std::size_t done_ = 0;
   std::uintmax_t bytes_done_ = 0;
