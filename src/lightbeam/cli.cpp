@@ -207,6 +207,12 @@ Parsed parse(int argc, const char* const* argv) {
   o.command = command;
   o.selector = data::split_list(selector);
   o.exclude = data::split_list(exclude);
+  // `-s "$UNSET"` gives an empty list; treating it as "no selector" made truncate empty every
+  // endpoint. A given but empty -s/-e is a mistake for every command.
+  if (app.count("--selector") > 0 && o.selector.empty())
+    throw Error("-s/--selector is empty: give endpoint names (e.g. -s students,schools), or leave the option out to select every endpoint" + std::string(k_hint));
+  if (app.count("--exclude") > 0 && o.exclude.empty())
+    throw Error("-e/--exclude is empty: give endpoint names (e.g. -e students), or leave the option out" + std::string(k_hint));
   o.keep_keys = data::split_list(keep_keys);
   o.drop_keys = data::split_list(drop_keys);
   if (!query.empty()) {

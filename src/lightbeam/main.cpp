@@ -69,6 +69,7 @@ int run(int argc, char** argv) {
     ctx.options.config_file = file;
     loaded = &ctx.config;
     log::init(ctx.config.log_level);
+    log::set_secrets(ctx.config.secret_values);
     if (found) spdlog::info("config file not specified with `-c` flag... but found and using {}", file);
     for (const auto& w : warnings) spdlog::warn("{}", w);
     if (spdlog::should_log(spdlog::level::debug)) {  // one log line per key, secrets redacted

@@ -115,6 +115,18 @@ TEST(Cli, BadOptionValues) {
   EXPECT_THAT(p.err, Not(HasSubstr("hunter2")));
 }
 
+// `-s "$UNSET"`: an empty or blank list is an error for every command, never "every endpoint".
+TEST(Cli, EmptySelectorOrExcludeIsAnError) {
+  TempDir d;
+  for (auto cmd : {"send", "validate", "fetch", "count", "delete", "truncate", "create", "validate+send"}) {
+    for (auto value : {"", " ", ",", " , "}) {
+      expect_one_error_line(run_in(d.path(), {cmd, "-s", value}), "-s/--selector is empty");
+      expect_one_error_line(run_in(d.path(), {cmd, "--exclude", value}), "-e/--exclude is empty");
+    }
+  }
+  expect_one_error_line(run_in(d.path(), {"truncate", "--selector="}), "--selector");
+}
+
 TEST(Cli, NoConfigFound) {
   TempDir d;
   auto r = run_in(d.path(), {"send"});
@@ -158,6 +170,20 @@ TEST(Cli, SecretFromParamsNeverPrinted) {
   auto r = run_in(d.path(), {"send", "-c", "s.yaml", "-p", R"({"SECRET": "hunter2-xyz"})"});
   expect_one_error_line(r, "s.yaml:4: connection.pool_size must be a positive integer, got a value from -p/--params");
   EXPECT_THAT(r.err, Not(HasSubstr("hunter2")));
+}
+
+// Issue 15 Bad #3: one variable feeding client_secret and a URL key; the URL error quoted it.
+// base_url comes first, so the error is raised before client_secret has been read.
+TEST(Cli, SecretQuotedByAnotherKeysErrorIsRedacted) {
+  TempDir d;
+  write_file(d / "s.yaml", "edfi_api:\n  base_url: notAUrlSecret99\n  client_secret: notAUrlSecret99\n");
+  auto r = run_in(d.path(), {"count", "-c", "s.yaml"});
+  expect_one_error_line(r, "s.yaml:2: edfi_api.base_url must be an http:// or https:// URL");
+  EXPECT_THAT(r.err, Not(HasSubstr("notAUrlSecret99")));
+  auto set = run_in(d.path(), {"count", "-c", "s.yaml", "--set", "edfi_api.client_secret", "otherSecret55", "--set",
+                               "edfi_api.oauth_url", "otherSecret55"});
+  EXPECT_THAT(set.err, Not(HasSubstr("otherSecret55")));
+  EXPECT_THAT(set.err, Not(HasSubstr("notAUrlSecret99")));
 }
 
 TEST(Cli, UnknownKeyIsAWarningNamingTheClosestKey) {

@@ -76,6 +76,25 @@ TEST(SendFaults, WrongCredentialsAreAClearErrorWithoutTheSecret) {
   EXPECT_EQ(documents(sb.base_url(), "students"), 0);
 }
 
+// Issue 15 Bad #3: a password in base_url's userinfo reached the DEBUG log and the results file.
+TEST(SendFaults, UrlPasswordNeverReachesTheLogOrTheResultsFile) {
+  Sandbox sb;
+  const std::string password = "UrlPassw0rd77";
+  std::string url = sb.base_url();
+  url.insert(url.find("://") + 3, "lbuser:" + password + "@");
+  Work w(url);
+  write_file(w.data / "students.jsonl", students(5));
+  auto r = w.run("send", {"--set", "log_level", "DEBUG"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("DEBUG"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(password), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find(password), std::string::npos) << r.out;
+  const std::string results = read_file(w.results);
+  EXPECT_EQ(results.find(password), std::string::npos) << results;
+  EXPECT_NE(results.find("lbuser:***@"), std::string::npos) << results;
+  EXPECT_EQ(documents(sb.base_url(), "students"), 5);
+}
+
 TEST(SendFaults, ServerStoppedMidRunKeepsStateAndTheRerunSendsOnlyTheRest) {
   TempDir db_dir;
   const std::string db = (db_dir / "sandbox.sqlite3").string();

@@ -80,6 +80,20 @@ TEST(Truncate, WithoutSelectorItWarnsAndEmptiesEveryEndpoint) {
   EXPECT_EQ(sandbox_stats(sandbox.base_url())["documents_total"], 0);
 }
 
+// Issue 15 Bad #1: `-s "$UNSET"` with force_delete emptied every endpoint.
+TEST(Truncate, EmptySelectorDeletesNothing) {
+  Sandbox sandbox;
+  Work w(sandbox.base_url(), ConfigOptions().with(k_force_delete));
+  ASSERT_NO_FATAL_FAILURE(w.send_data({2, 5}));
+  const auto before = sandbox_stats(sandbox.base_url())["documents_total"].get<long long>();
+  for (auto value : {"", " ", ","}) {
+    auto r = w.run("truncate", {"-s", value});
+    EXPECT_EQ(r.exit_code, 1) << diag(r);
+    EXPECT_NE(r.err.find("-s/--selector is empty"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(sandbox_stats(sandbox.base_url())["documents_total"].get<long long>(), before);
+}
+
 TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
   Sandbox sandbox;
   Work w(sandbox.base_url());  // no force_delete

@@ -24,6 +24,7 @@
 
 #include "core/data/selector.hpp"
 #include "core/error.hpp"
+#include "core/report/log.hpp"
 
 namespace lightbeam::config {
 namespace {
@@ -564,6 +565,67 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// The password in a URL's userinfo (`https://user:password@host/...`), or "".
+std::string url_password(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  const auto start = scheme + 3;
+  const auto end = url.find_first_of("/?#", start);
+  const std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  const auto at = authority.rfind('@');
+  const auto colon = authority.find(':');
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return "";
+  return authority.substr(colon + 1, at - colon - 1);
+}
+
+// The values never to print: client_secret, -p values (but not very short ones: a year or a flag
+// is not worth mangling every log line for; keys that used them are still redacted as a whole in
+// dumps, see redacted_keys) and URL passwords. Longest first, so a secret containing another is
+// replaced whole.
+std::vector<std::string> secrets_of(const std::vector<std::string>& secrets, const std::vector<std::string>& urls, const Params& params) {
+  std::vector<std::string> out;
+  for (const auto& s : secrets)
+    if (!s.empty()) out.push_back(s);
+  for (const auto& u : urls)
+    if (auto p = url_password(u); !p.empty()) out.push_back(p);
+  for (const auto& [name, value] : params)
+    if (value.size() >= 3) out.push_back(value);
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Before the keys are read, the secrets as written: an error about another key can quote the
+// same value (one variable feeding both client_secret and base_url).
+std::vector<std::string> raw_secrets(const YAML::Node& root, const Params& params, const Overrides& overrides) {
+  std::vector<std::string> secrets, urls;
+  try {
+    const YAML::Node api = root["edfi_api"];
+    if (api && api.IsMap())
+      for (const auto& kv : api) {
+        if (!kv.first.IsScalar() || !kv.second.IsScalar()) continue;
+        // The value as the key would get it: ${VAR} expanded from -p or the environment.
+        std::string value = kv.second.Scalar();
+        try {
+          Ctx c{"", kv.first.Scalar(), false};
+          bool used_params = false;
+          std::size_t budget = 10000;
+          value = expand_node(kv.second, params, c, used_params, budget).Scalar();
+        } catch (const Error&) {  // an unset variable: its name is no secret
+          if (value.find('$') != std::string::npos) continue;
+        }
+        if (kv.first.Scalar() == "client_secret") secrets.push_back(value);
+        else urls.push_back(value);
+      }
+  } catch (const YAML::Exception&) {  // best effort: the walk reports the malformed part
+  }
+  for (const auto& [key, value] : overrides) {
+    if (key == "edfi_api.client_secret") secrets.push_back(value);
+    else urls.push_back(value);
+  }
+  return secrets_of(secrets, urls, params);
+}
+
 Config load_unchecked(const std::string& path, const std::string& params_json, const Overrides& overrides,
                       std::vector<std::string>* warnings) {
   const Params params = parse_params(params_json);
@@ -585,19 +647,20 @@ Config load_unchecked(const std::string& path, const std::string& params_json, c
   cfg.config_file = path;
   std::vector<std::string> local_warnings;
   Loader loader(cfg, params, warnings ? *warnings : local_warnings);
-  loader.walk(root, "");
-  for (const auto& [key, value] : overrides) loader.apply_override(key, value);
+  try {
+    loader.walk(root, "");
+    for (const auto& [key, value] : overrides) loader.apply_override(key, value);
+  } catch (const Error& e) {
+    throw Error(log::redact(e.what(), raw_secrets(root, params, overrides)), e.exit_code());
+  }
 
   cfg.state_dir = expand_tilde(cfg.state_dir);
   cfg.data_dir = expand_tilde(cfg.data_dir);
-  if (!cfg.edfi_api.client_secret.empty()) cfg.secret_values.push_back(cfg.edfi_api.client_secret);
-  // Very short -p values (a year, a flag) are not secrets worth mangling every log line for;
-  // keys that used them are still redacted as a whole in dumps (redacted_keys).
-  for (const auto& [name, value] : params)
-    if (value.size() >= 3) cfg.secret_values.push_back(value);
-  std::sort(cfg.secret_values.begin(), cfg.secret_values.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  cfg.secret_values.erase(std::unique(cfg.secret_values.begin(), cfg.secret_values.end()), cfg.secret_values.end());
+  const auto& api = cfg.edfi_api;
+  cfg.secret_values = secrets_of({api.client_secret},
+                                 {api.base_url, api.oauth_url, api.dependencies_url, api.descriptors_swagger_url,
+                                  api.resources_swagger_url, api.open_api_metadata_url},
+                                 params);
   return cfg;
 }
 
@@ -628,14 +691,7 @@ std::string where(const Config& config, const std::string& key) {
   return config.config_file + ":" + std::to_string(it->second) + ": ";
 }
 
-std::string redact(std::string_view text, const Config& config) {
-  std::string out(text);
-  for (const auto& secret : config.secret_values) {
-    if (secret.empty()) continue;
-    for (std::size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 3)) out.replace(pos, secret.size(), "***");
-  }
-  return out;
-}
+std::string redact(std::string_view text, const Config& config) { return log::redact(text, config.secret_values); }
 
 std::string dump_redacted(const Config& config) {
   Config copy = config;

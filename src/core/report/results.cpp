@@ -13,6 +13,7 @@
 
 #include "core/config/config.hpp"
 #include "core/error.hpp"
+#include "core/report/log.hpp"
 
 namespace lightbeam::report {
 
@@ -21,7 +22,7 @@ RunInfo run_info(const config::Config& config, const std::string& command, const
   info.command = command;
   info.config_file = config_file;
   info.data_dir = config.data_dir;
-  info.api_url = config.edfi_api.base_url;
+  info.api_url = log::redact(config.edfi_api.base_url, config.secret_values);  // no URL password in the file
   info.namespace_ = config.namespace_;
   info.namespace_overrides = config.namespace_overrides;
   return info;

@@ -405,14 +405,7 @@ int run_send(const RunContext& ctx) {
   (void)criteria_from(opts);  // bad -o/-n values fail before anything else happens
   data::require_data_dir(cfg.data_dir);
 
-  report::RunInfo info;
-  info.command = opts.command.empty() ? "send" : opts.command;
-  info.config_file = opts.config_file;
-  info.data_dir = cfg.data_dir;
-  info.api_url = cfg.edfi_api.base_url;
-  info.namespace_ = cfg.namespace_;
-  info.namespace_overrides = cfg.namespace_overrides;
-  report::Results results(info);
+  report::Results results(report::run_info(cfg, opts.command.empty() ? "send" : opts.command, opts.config_file));
   const auto layout = report::parse_layout(cfg.results_format);
 
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe});
