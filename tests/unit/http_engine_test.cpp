@@ -157,6 +157,30 @@ TEST(HttpEngine, GivesUpAfterNumRetries) {
   EXPECT_EQ(server.requests(), 3);
 }
 
+// Issue 15 Bad #2: a 1 GiB answer drove RSS to 6.9 GiB. Over the limit the request fails at
+// once, with or without a Content-Length, and is not retried.
+TEST(HttpEngine, ResponseOverTheLimitFailsWithoutRetry) {
+  for (auto kind : {Reply::respond, Reply::until_close}) {
+    MiniServer server([kind](const RawRequest&) { return Reply{kind, 200, std::string(3 << 20, 'x'), {}}; });
+    auto options = fast_options(1);
+    options.max_response_bytes = std::size_t{1} << 20;
+    http::Engine engine(options);
+    http::Request r;
+    r.url = server.url("/big");
+    auto o = engine.perform(r);
+    EXPECT_EQ(o.status, 0) << kind;
+    EXPECT_NE(o.error.find("the response is larger than 1 MiB"), std::string::npos) << o.error;
+    EXPECT_TRUE(o.body.empty());
+    EXPECT_EQ(o.attempts, 1) << kind;
+    // Under the limit the same server's answer arrives whole.
+    options.max_response_bytes = std::size_t{4} << 20;
+    http::Engine roomy(options);
+    auto whole = roomy.perform(r);
+    EXPECT_EQ(whole.status, 200) << whole.error;
+    EXPECT_EQ(whole.body.size(), std::size_t{3} << 20);
+  }
+}
+
 TEST(HttpEngine, StatusNotInRetryListIsFinal) {
   MiniServer server([](const RawRequest&) { return Reply{Reply::respond, 502, "bad gateway", {}}; });
   http::Engine engine(fast_options(1));  // default retry_statuses exclude 502

@@ -30,7 +30,9 @@ struct RawRequest {
 
 // What the handler wants: a full response, or to drop the connection, or to never answer.
 struct Reply {
-  enum Kind { respond, reset, hang } kind = respond;
+  // until_close: no Content-Length, the body ends when the connection closes (so the client
+  // cannot know the size before reading it).
+  enum Kind { respond, reset, hang, until_close } kind = respond;
   int status = 200;
   std::string body;
   std::vector<std::string> headers;
@@ -142,8 +144,9 @@ class MiniServer {
         lock.unlock();
         return finish(c);
       }
-      std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Length: " +
-                        std::to_string(reply.body.size()) + "\r\n";
+      std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\n";
+      out += reply.kind == Reply::until_close ? std::string("Connection: close\r\n")
+                                              : "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
       for (auto& h : reply.headers) out += h + "\r\n";
       out += "\r\n" + reply.body;
       size_t sent = 0;
@@ -152,6 +155,7 @@ class MiniServer {
         if (n <= 0) return finish(c);
         sent += static_cast<size_t>(n);
       }
+      if (reply.kind == Reply::until_close) return finish(c);
     }
   }
   void finish(int c) { ::close(c); }

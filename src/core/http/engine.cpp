@@ -154,6 +154,8 @@ struct Slot {
   std::string location, total_count, etag, retry_after, content_type;
   char error_buffer[CURL_ERROR_SIZE];
   bool active = false;
+  std::size_t max_body = 0;
+  bool too_large = false;  // the body passed max_body: the transfer was aborted
 };
 
 struct Engine::Impl {
@@ -201,6 +203,10 @@ struct Engine::Impl {
 
   static size_t write_cb(char* data, size_t size, size_t nmemb, void* user) {
     auto* slot = static_cast<Slot*>(user);
+    if (slot->body.size() + size * nmemb > slot->max_body) {
+      slot->too_large = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
     slot->body.append(data, size * nmemb);
     return size * nmemb;
   }
@@ -246,6 +252,9 @@ struct Engine::Impl {
   void configure_easy(Slot& s) {
     CURL* e = s.easy;
     curl_easy_setopt(e, CURLOPT_PRIVATE, &s);
+    s.max_body = options.max_response_bytes;
+    // A Content-Length over the limit fails before the body is read (CURLE_FILESIZE_EXCEEDED).
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_response_bytes));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::header_cb);
@@ -305,6 +314,7 @@ struct Engine::Impl {
     s.retry_after.clear();
     s.content_type.clear();
     s.error_buffer[0] = 0;
+    s.too_large = false;
     s.auth_used = auth ? auth->authorization_header() : std::string();
 
     curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
@@ -380,7 +390,14 @@ struct Engine::Impl {
 
     if (result != CURLE_OK) {
       std::string error = s.error_buffer[0] ? std::string(s.error_buffer) : curl_easy_strerror(result);
-      bool retry = !stopping && options.retry_transport_errors && !transport_error_is_permanent(result) &&
+      const bool too_large = s.too_large || result == CURLE_FILESIZE_EXCEEDED;
+      if (too_large) {
+        s.body.clear();
+        s.body.shrink_to_fit();
+        error = "the response is larger than " + std::to_string(options.max_response_bytes >> 20) +
+                " MiB, lightbeam's limit for one response; check that the URL is an Ed-Fi API (a smaller page_size helps for fetch)";
+      }
+      bool retry = !stopping && !too_large && options.retry_transport_errors && !transport_error_is_permanent(result) &&
                    p->attempts <= options.num_retries;
       if (retry) {
         ++stats.retries;

@@ -2,6 +2,7 @@
 // keep-alive handle reuse, retries (backoff + jitter, Retry-After), and bearer auth with one shared
 // refresh on 401. Nothing here knows about commands: callers hand in Requests and get Outcomes.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <functional>
@@ -52,6 +53,10 @@ struct EngineOptions {
   bool retry_transport_errors = true;  // connection errors and timeouts are retried too
   bool verify_ssl = true;
   std::string user_agent;              // empty = "lightbeam/<k_version>"
+  // A larger response body (after decompression) ends the request with an error instead of
+  // growing without bound; 64× the largest Ed-Fi OpenAPI document (DS 5.2: 3.4 MB).
+  std::size_t max_response_bytes = k_max_response_bytes;
+  static constexpr std::size_t k_max_response_bytes = std::size_t{256} << 20;
 };
 
 // connection.* → engine options (timeout is both the connect and the per-attempt total timeout).
