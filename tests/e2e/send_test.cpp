@@ -258,3 +258,26 @@ TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {
   EXPECT_EQ(w.results_json()["total_records_skipped"].get<long>(), sent);
   EXPECT_EQ(documents(sb.base_url(), "students"), n);
 }
+
+// DMS-style dependencies (the sandbox's) do not list schoolYearTypes, yet the API takes POSTs of
+// school years: a schoolYearTypes file is validated and sent first, before what references it.
+TEST(Send, SchoolYearTypesFileIsSentFirstThoughTheDependenciesOmitIt) {
+  Sandbox sb;
+  Work w(sb.base_url());
+  write_file(w.data / "schoolYearTypes.jsonl",
+             R"({"schoolYear": 2025, "schoolYearDescription": "2024-2025", "currentSchoolYear": false})"
+             "\n"
+             R"({"schoolYear": 2026, "schoolYearDescription": "2025-2026", "currentSchoolYear": true})"
+             "\n");
+  write_file(w.data / "schools.jsonl", school_line(100) + "\n");
+  auto r = w.run("validate+send", {"--set", "log_level", "DEBUG"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(documents(sb.base_url(), "schoolYearTypes"), 2);
+  auto years = r.err.find("sending endpoint schoolYearTypes ...");
+  ASSERT_NE(years, std::string::npos) << r.err;
+  EXPECT_LT(years, r.err.find("sending endpoint schools ...")) << r.err;
+  EXPECT_NE(r.err.find("the dependencies do not list schoolYearTypes"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("no endpoint named schoolYearTypes"), std::string::npos) << r.err;
+  EXPECT_EQ(w.results_json()["resources"]["schoolYearTypes"]["successes"],
+            json::parse(R"([{"status_code":201,"count":2}])"));
+}

@@ -334,6 +334,11 @@ struct ApiClient::Impl {
     if (out.empty())
       throw Error("the dependencies at " + url + " list no endpoint in namespace '" + config.namespace_ +
                   "': check `namespace` in the config");
+    bool listed = std::any_of(out.begin(), out.end(), [](const EndpointEntry& e) { return e.name == "schoolYearTypes"; });
+    if (options.load_school_years && !listed && namespace_of("schoolYearTypes") == "ed-fi") {
+      spdlog::debug("the dependencies do not list schoolYearTypes; a schoolYearTypes file goes first");
+      out.insert(out.begin(), EndpointEntry{"schoolYearTypes", "ed-fi", out.front().order - 1, false});
+    }
     spdlog::debug("{} endpoints in dependency order", out.size());
     endpoints = std::move(out);
     return *endpoints;

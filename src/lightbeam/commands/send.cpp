@@ -408,7 +408,7 @@ int run_send(const RunContext& ctx) {
   report::Results results(report::run_info(cfg, opts.command.empty() ? "send" : opts.command, opts.config_file));
   const auto layout = report::parse_layout(cfg.results_format);
 
-  edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe});
+  edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   auto endpoints = client.select_endpoints(opts.selector, opts.exclude);
 
   // Endpoints with data, grouped by dependency order.

@@ -501,7 +501,7 @@ int run_validate(const RunContext& ctx) {
   report::Results results(report::run_info(cfg, "validate", opts.config_file));
   const auto layout = report::parse_layout(cfg.results_format);
 
-  edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe});
+  edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   const auto& all = client.all_endpoints();
   auto selected = client.select_endpoints(opts.selector, opts.exclude);
   warn_unknown_files(cfg.data_dir, all);
