@@ -156,3 +156,26 @@ TEST(SendFaults, KilledMidRunThenRerunResendsAtMostPoolSize) {
   EXPECT_EQ(documents(sb.base_url(), "students"), n);
   EXPECT_EQ(res["total_records_failed"], 0);
 }
+
+// A payload whose last attempt ended in a 5xx (or 401, 429, a timeout) got no answer about
+// itself: it is not recorded as sent, and once the API recovers the same command sends it.
+TEST(SendFaults, PayloadsWithoutADefiniteAnswerAreSentAgainNextRun) {
+  Work w;
+  write_file(w.data / "students.jsonl", students(20));
+  {
+    Sandbox failing({"--fail-rate", "1", "--fail-status", "503", "--retry-after", "0"});
+    w.write_config(failing.base_url(), ConfigOptions().retries(1, 0.01));
+    auto r = w.run("send");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("20 payloads got no definite answer"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("running the same command again sends them"), std::string::npos) << r.err;
+    EXPECT_EQ(w.state_rows("students"), 0u);
+  }
+  Sandbox healthy;
+  w.write_config(healthy.base_url());
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(documents(healthy.base_url(), "students"), 20);
+  EXPECT_EQ(r.err.find("no definite answer"), std::string::npos) << r.err;
+  EXPECT_EQ(w.state_rows("students"), 20u);
+}

@@ -70,6 +70,12 @@ class SignalGuard {
 // faults per file, a visible part of an all-skipped re-send on this VM — while 64 KiB is reused.
 constexpr std::size_t k_read_buffer = 64 * 1024;
 
+// An answer about the payload itself (2xx, or a 4xx on its content): anything else says nothing
+// about the payload (server error, expired session, throttling, timeout) and must not be remembered.
+bool definite_answer(int status) {
+  return status >= 200 && status < 500 && status != 401 && status != 408 && status != 429;
+}
+
 // Consecutive transport failures (after the engine's retries) that end the run: the API is gone.
 constexpr int k_max_consecutive_transport_failures = 3;
 
@@ -173,6 +179,7 @@ class Sender {
   }
 
   bool interrupted() const { return g_signals.load() > 0; }
+  std::size_t undecided() const { return undecided_; }
 
  private:
   std::optional<http::Request> next() {
@@ -351,6 +358,7 @@ class Sender {
       std::string reason = report::transport_reason(o.error);
       results_.record_failure(w.name, 0, reason, file, f.line);
       spdlog::warn("{}  (at line {} of {} )", reason, f.line, file);
+      ++undecided_;
       if (++consecutive_transport_ >= k_max_consecutive_transport_failures && !abort_)
         abort_ = "the API at " + w.url + " stopped answering (" + reason +
                  "); the state of every payload sent so far is saved, so running the same command again sends only the rest";
@@ -362,9 +370,15 @@ class Sender {
       } else {
         std::string reason = report::reduce_reason(status, o.body);
         results_.record_failure(w.name, status, reason, file, f.line);
-        // As the Python tool: a 400 is not remembered (the payload counts as never sent), every
-        // other answer is.
-        if (status != 400) store_.record(w.name, f.digest, status);
+        // Only a definite answer on the content is remembered. As the Python tool, a 400 is not
+        // (the payload counts as never sent); unlike it, neither is an answer about the server or
+        // the session (5xx, 401, 408, 429 after every retry), so a rerun sends it again.
+        if (status == 400) {
+        } else if (definite_answer(status)) {
+          store_.record(w.name, f.digest, status);
+        } else {
+          ++undecided_;
+        }
       }
     }
     // Progress redraws at most every 200 ms; asking it at most every 50 ms spares copying the
@@ -392,6 +406,7 @@ class Sender {
   std::size_t done_ = 0;
   std::uintmax_t bytes_done_ = 0;
   int consecutive_transport_ = 0;
+  std::size_t undecided_ = 0;  // payloads that got no definite answer: not in the state
   std::optional<std::string> abort_;
   bool stop_logged_ = false;
   std::chrono::steady_clock::time_point last_progress_{};
@@ -454,6 +469,12 @@ int run_send(const RunContext& ctx) {
     results.write(opts.results_file, layout, was_interrupted);
     spdlog::info("results written to {}", fs::absolute(opts.results_file).string());
   };
+  auto say_undecided = [&] {
+    if (std::size_t n = sender.undecided())
+      spdlog::warn("{} payload{} got no definite answer (transport error, 5xx, 401, 408 or 429 after every retry); "
+                   "{} not recorded as sent, so running the same command again sends {}",
+                   n, n == 1 ? "" : "s", n == 1 ? "it is" : "they are", n == 1 ? "it" : "them");
+  };
   try {
     for (auto& g : groups) {
       sender.send_group(g);
@@ -465,10 +486,12 @@ int run_send(const RunContext& ctx) {
   } catch (const Error&) {
     store.flush();
     write_results(sender.interrupted());
+    say_undecided();
     throw;
   }
   store.flush();
   write_results(interrupted);
+  say_undecided();
   if (interrupted) {
     spdlog::warn("interrupted: state saved; run the same command again to send the rest");
     return 130;
