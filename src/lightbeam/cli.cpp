@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/config/loader.hpp"
@@ -213,6 +214,14 @@ Parsed parse(int argc, const char* const* argv) {
     throw Error("-s/--selector is empty: give endpoint names (e.g. -s students,schools), or leave the option out to select every endpoint" + std::string(k_hint));
   if (app.count("--exclude") > 0 && o.exclude.empty())
     throw Error("-e/--exclude is empty: give endpoint names (e.g. -e students), or leave the option out" + std::string(k_hint));
+  if (app.count("--results-file") > 0) {
+    if (o.results_file.empty())
+      throw Error("--results-file is empty: give a file name (e.g. --results-file results.json), or leave the option out" + std::string(k_hint));
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.results_file, ec))
+      throw Error("--results-file " + o.results_file + " is a directory: give a file name (e.g. --results-file " +
+                  (std::filesystem::path(o.results_file) / "results.json").string() + ")" + std::string(k_hint));
+  }
   o.keep_keys = data::split_list(keep_keys);
   o.drop_keys = data::split_list(drop_keys);
   if (!query.empty()) {

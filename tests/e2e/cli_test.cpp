@@ -127,6 +127,16 @@ TEST(Cli, EmptySelectorOrExcludeIsAnError) {
   expect_one_error_line(run_in(d.path(), {"truncate", "--selector="}), "--selector");
 }
 
+TEST(Cli, ResultsFileThatIsEmptyOrADirectoryIsAnError) {
+  TempDir d;
+  std::filesystem::create_directories(d / "out");
+  for (auto cmd : {"send", "validate", "count"}) {
+    expect_one_error_line(run_in(d.path(), {cmd, "--results-file", ""}), "--results-file is empty: give a file name");
+    expect_one_error_line(run_in(d.path(), {cmd, "--results-file", "out"}),
+                          "--results-file out is a directory: give a file name (e.g. --results-file out/results.json)");
+  }
+}
+
 TEST(Cli, NoConfigFound) {
   TempDir d;
   auto r = run_in(d.path(), {"send"});
@@ -137,16 +147,16 @@ TEST(Cli, NoConfigFound) {
 TEST(Cli, FindsLightbeamYmlAndReportsBadConfigWithFileLineKey) {
   TempDir d;
   write_file(d / "lightbeam.yml", "namespace: ed-fi\nedfi_api:\n  client_secret: s3cret-value\nconnection:\n  pool_size: eight\n");
-  expect_one_error_line(run_in(d.path(), {"send"}), "./lightbeam.yml:5: connection.pool_size must be a positive integer, got \"eight\"");
+  expect_one_error_line(run_in(d.path(), {"send"}), "./lightbeam.yml:5: connection.pool_size must be an integer from 1 to 10000, got \"eight\"");
   // ./lightbeam.yaml wins over ./lightbeam.yml.
   write_file(d / "lightbeam.yaml", "connection:\n  pool_size: -1\n");
-  expect_one_error_line(run_in(d.path(), {"count"}), "./lightbeam.yaml:2: connection.pool_size must be a positive integer, got \"-1\"");
+  expect_one_error_line(run_in(d.path(), {"count"}), "./lightbeam.yaml:2: connection.pool_size must be an integer from 1 to 10000, got \"-1\"");
 }
 
 TEST(Cli, OptionsBeforeTheCommand) {
   TempDir d;
   write_file(d / "my.yaml", "fetch:\n  page_size: none\n");
-  expect_one_error_line(run_in(d.path(), {"-c", "my.yaml", "fetch"}), "my.yaml:2: fetch.page_size must be a positive integer");
+  expect_one_error_line(run_in(d.path(), {"-c", "my.yaml", "fetch"}), "my.yaml:2: fetch.page_size must be an integer from 1 to 1000000");
   expect_one_error_line(run_in(d.path(), {"fetch", "--config-file", "my.yaml"}), "my.yaml:2: fetch.page_size");
 }
 
@@ -168,7 +178,7 @@ TEST(Cli, SecretFromParamsNeverPrinted) {
   TempDir d;
   write_file(d / "s.yaml", "edfi_api:\n  client_secret: ${SECRET}\nconnection:\n  pool_size: ${SECRET}\n");
   auto r = run_in(d.path(), {"send", "-c", "s.yaml", "-p", R"({"SECRET": "hunter2-xyz"})"});
-  expect_one_error_line(r, "s.yaml:4: connection.pool_size must be a positive integer, got a value from -p/--params");
+  expect_one_error_line(r, "s.yaml:4: connection.pool_size must be an integer from 1 to 10000, got a value from -p/--params");
   EXPECT_THAT(r.err, Not(HasSubstr("hunter2")));
 }
 

@@ -220,7 +220,7 @@ TEST(Config, RootMustBeAMapping) {
 TEST(Config, WrongTypesNameFileLineAndKey) {
   Fixture f;
   EXPECT_EQ(f.error_of("namespace: ed-fi\nconnection:\n  pool_size: eight\n"),
-            f.path + ":3: connection.pool_size must be a positive integer, got \"eight\"");
+            f.path + ":3: connection.pool_size must be an integer from 1 to 10000, got \"eight\"");
   EXPECT_THAT(f.error_of("connection:\n  verify_ssl: maybe\n"), HasSubstr(":2: connection.verify_ssl must be true or false, got \"maybe\""));
   EXPECT_THAT(f.error_of("connection:\n  timeout: soon\n"), HasSubstr(":2: connection.timeout must be a positive number"));
   EXPECT_THAT(f.error_of("connection:\n  retry_statuses: [429, abc]\n"), HasSubstr(":2: connection.retry_statuses must be a list of HTTP status codes"));
@@ -230,7 +230,7 @@ TEST(Config, WrongTypesNameFileLineAndKey) {
   EXPECT_THAT(f.error_of("edfi_api:\n  version: 4\n"), HasSubstr("edfi_api.version must be 2 or 3, got \"4\""));
   EXPECT_THAT(f.error_of("edfi_api:\n  year: twenty\n"), HasSubstr("edfi_api.year must be a year"));
   EXPECT_THAT(f.error_of("edfi_api:\n  client_id: [a, b]\n"), HasSubstr("edfi_api.client_id must be a string, got a list"));
-  EXPECT_THAT(f.error_of("fetch:\n  page_size: 0\n"), HasSubstr("fetch.page_size must be a positive integer, got \"0\""));
+  EXPECT_THAT(f.error_of("fetch:\n  page_size: 0\n"), HasSubstr("fetch.page_size must be an integer from 1 to 1000000, got \"0\""));
   EXPECT_THAT(f.error_of("validate:\n  methods: [schema, spelling]\n"), HasSubstr("validate.methods must be a list of schema"));
   EXPECT_THAT(f.error_of("validate:\n  references:\n    behavior: maybe\n"), HasSubstr(":3: validate.references.behavior must be one of exclude, include"));
   EXPECT_THAT(f.error_of("log_level: LOUD\n"), HasSubstr(":1: log_level must be one of ERROR, WARNING, INFO, DEBUG"));
@@ -242,9 +242,10 @@ TEST(Config, WrongTypesNameFileLineAndKey) {
 
 TEST(Config, NegativeOrZeroPoolSize) {
   Fixture f;
-  EXPECT_THAT(f.error_of("connection:\n  pool_size: -3\n"), HasSubstr(":2: connection.pool_size must be a positive integer, got \"-3\""));
-  EXPECT_THAT(f.error_of("connection:\n  pool_size: 0\n"), HasSubstr("must be a positive integer"));
-  EXPECT_THAT(f.error_of("connection:\n  num_retries: -1\n"), HasSubstr("connection.num_retries must be a non-negative integer"));
+  EXPECT_THAT(f.error_of("connection:\n  pool_size: -3\n"), HasSubstr(":2: connection.pool_size must be an integer from 1 to 10000, got \"-3\""));
+  EXPECT_THAT(f.error_of("connection:\n  pool_size: 0\n"), HasSubstr("must be an integer from 1 to 10000"));
+  EXPECT_THAT(f.error_of("connection:\n  pool_size: 10001\n"), HasSubstr("pool_size must be an integer from 1 to 10000, got \"10001\""));
+  EXPECT_THAT(f.error_of("connection:\n  num_retries: -1\n"), HasSubstr("connection.num_retries must be an integer from 0 to 1000"));
 }
 
 TEST(Config, UnknownKeyWarnsWithClosestKnownKey) {
@@ -311,7 +312,7 @@ TEST(Config, MalformedParams) {
 TEST(Config, BadValueFromParamsIsNotEchoed) {
   Fixture f;
   const std::string msg = f.error_of("connection:\n  pool_size: ${P}\n", R"({"P": "secretish"})");
-  EXPECT_THAT(msg, HasSubstr("connection.pool_size must be a positive integer, got a value from -p/--params"));
+  EXPECT_THAT(msg, HasSubstr("connection.pool_size must be an integer from 1 to 10000, got a value from -p/--params"));
   EXPECT_THAT(msg, Not(HasSubstr("secretish")));
 }
 
@@ -346,7 +347,7 @@ TEST(Config, SetUnknownKeyOrBadValue) {
   EXPECT_THAT(f.error_of("namespace: ed-fi\n", "", {{"connection.pool_sise", "4"}}),
               HasSubstr("--set connection.pool_sise: unknown key (did you mean connection.pool_size?)"));
   EXPECT_THAT(f.error_of("namespace: ed-fi\n", "", {{"connection.pool_size", "eight"}}),
-              HasSubstr("--set: connection.pool_size must be a positive integer, got \"eight\""));
+              HasSubstr("--set: connection.pool_size must be an integer from 1 to 10000, got \"eight\""));
 }
 
 TEST(Config, WhereNamesFileAndLine) {

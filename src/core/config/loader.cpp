@@ -246,16 +246,16 @@ const std::vector<KeySpec>& specs() {
     t.push_back(string_key("edfi_api.instance_code", +[](Config& c) -> std::string& { return c.edfi_api.instance_code; }));
     t.push_back(string_key("edfi_api.client_id", +[](Config& c) -> std::string& { return c.edfi_api.client_id; }));
     t.push_back(string_key("edfi_api.client_secret", +[](Config& c) -> std::string& { return c.edfi_api.client_secret; }));
-    t.push_back(int_key<int>("connection.pool_size", +[](Config& c) -> int& { return c.connection.pool_size; }, 1, 10000, "a positive integer"));
+    t.push_back(int_key<int>("connection.pool_size", +[](Config& c) -> int& { return c.connection.pool_size; }, 1, 10000, "an integer from 1 to 10000"));
     t.push_back(number_key("connection.timeout", +[](Config& c) -> double& { return c.connection.timeout; }, 0, false, "a positive number of seconds"));
-    t.push_back(int_key<int>("connection.num_retries", +[](Config& c) -> int& { return c.connection.num_retries; }, 0, 1000, "a non-negative integer"));
+    t.push_back(int_key<int>("connection.num_retries", +[](Config& c) -> int& { return c.connection.num_retries; }, 0, 1000, "an integer from 0 to 1000"));
     t.push_back(number_key("connection.backoff_factor", +[](Config& c) -> double& { return c.connection.backoff_factor; }, 0, true, "a non-negative number"));
     t.push_back(int_list_key("connection.retry_statuses", +[](Config& c) -> std::vector<int>& { return c.connection.retry_statuses; }, 100, 599,
                              "a list of HTTP status codes like [429, 500, 503]"));
     t.push_back(bool_key("connection.verify_ssl", +[](Config& c) -> bool& { return c.connection.verify_ssl; }));
     t.push_back(string_key("count.separator", +[](Config& c) -> std::string& { return c.count.separator; },
                            [](const std::string& v) { return !v.empty(); }, "a non-empty string"));
-    t.push_back(int_key<int>("fetch.page_size", +[](Config& c) -> int& { return c.fetch.page_size; }, 1, 1000000, "a positive integer"));
+    t.push_back(int_key<int>("fetch.page_size", +[](Config& c) -> int& { return c.fetch.page_size; }, 1, 1000000, "an integer from 1 to 1000000"));
     t.push_back(string_list_key("validate.methods", +[](Config& c) -> std::vector<std::string>& { return c.validate.methods; },
                                 {"schema", "descriptors", "uniqueness", "references"}, true,
                                 "a list of schema, descriptors, uniqueness, references (or \"*\")"));
@@ -585,7 +585,7 @@ std::string url_password(const std::string& url) {
 std::vector<std::string> secrets_of(const std::vector<std::string>& secrets, const std::vector<std::string>& urls, const Params& params) {
   std::vector<std::string> out;
   for (const auto& s : secrets)
-    if (!s.empty()) out.push_back(s);
+    if (s.size() >= 3) out.push_back(s);  // shorter ones would mangle every message (see -p)
   for (const auto& u : urls)
     if (auto p = url_password(u); !p.empty()) out.push_back(p);
   for (const auto& [name, value] : params)
