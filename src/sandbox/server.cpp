@@ -32,6 +32,7 @@
 #include "sandbox/stats.hpp"
 #include "sandbox/store.hpp"
 #include "sandbox/spec_render.hpp"
+#include "sandbox/template.hpp"
 
 namespace lightbeam::sandbox {
 
@@ -119,6 +120,7 @@ struct Server::Impl {
   int port = 0;
   std::mutex spec_cache_mutex;
   std::map<std::string, std::string> spec_cache;  // "<host>|resources" → rendered document
+  TemplateLoad template_load;
 
   Impl(Options o, schema::SpecModel m)
       : options(std::move(o)),
@@ -128,7 +130,15 @@ struct Server::Impl {
         auth(options.clients, options.token_ttl),
         authz(model, options),
         faults(options),
-        dependencies(schema::dependencies_to_json(schema::compute_dependencies(model))) {}
+        dependencies(schema::dependencies_to_json(schema::compute_dependencies(model))) {
+    // A template seeds a new database only, as a real one is created from it once.
+    if (store.size() == 0) load_seed();
+  }
+
+  void load_seed() {
+    template_load = load_template(options.template_name, std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata/ds-5.2/template",
+                                  model, store);
+  }
 
   bool ods() const { return options.flavor == Flavor::ods; }
   std::string base_path() const { return ods() ? "/api" : ""; }
@@ -152,7 +162,20 @@ struct Server::Impl {
       res.set_content(body, type);
   }
 
-  void send_problem(httplib::Response& res, const Problem& p, const std::string& resource_name = {}) {
+  // ODS ≥ 7.2 echoes the caller's correlation id (the correlation-id header, else the correlationId
+  // query parameter) in problem bodies; DMS generates one (its header is not configured here).
+  std::string correlation_of(const httplib::Request& req) const {
+    if (ods()) {
+      std::string header = req.get_header_value("correlation-id");
+      if (!header.empty()) return header;
+      for (auto& [name, value] : req.params)
+        if (lower(name) == "correlationid" && !value.empty()) return value;
+    }
+    return correlation_id();
+  }
+
+  void send_problem(const httplib::Request& req, httplib::Response& res, const Problem& p,
+                    const std::string& resource_name = {}) {
     res.status = p.status;
     if (options.errors == ErrorStyle::legacy) {
       std::string message = p.legacy_message;
@@ -171,7 +194,7 @@ struct Server::Impl {
       return;
     }
     json body = {{"detail", p.detail}, {"type", p.type}, {"title", p.title}, {"status", p.status},
-                 {"correlationId", correlation_id()}};
+                 {"correlationId", correlation_of(req)}};
     if (!p.omit_validation_errors) body["validationErrors"] = p.validation_errors;
     body["errors"] = p.errors;
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), p.problem_content_type ? k_problem_json : k_json);
@@ -311,7 +334,7 @@ struct Server::Impl {
 
   // ---- OAuth --------------------------------------------------------------------------------
 
-  void oauth_error(httplib::Response& res, int status, const std::string& error, const std::string& description) {
+  void oauth_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& error, const std::string& description) {
     if (ods()) {
       res.status = status;
       res.set_content(json{{"error", error}, {"error_description", description}}.dump(), k_json);
@@ -329,7 +352,7 @@ struct Server::Impl {
       p.title = "Bad Request";
       p.detail = description;
     }
-    send_problem(res, p);
+    send_problem(req, res, p);
   }
 
   void token(const httplib::Request& req, httplib::Response& res) {
@@ -372,18 +395,18 @@ struct Server::Impl {
         secret = form_secret;
       } else {
         if (ods())
-          oauth_error(res, 401, "invalid_client", "Client credentials are missing.");
+          oauth_error(req, res, 401, "invalid_client", "Client credentials are missing.");
         else
-          oauth_error(res, 400, "invalid_request", "Malformed Authorization header");
+          oauth_error(req, res, 400, "invalid_request", "Malformed Authorization header");
         return;
       }
     }
     if (lower(grant_type) != "client_credentials") {
-      oauth_error(res, 400, "unsupported_grant_type", "Unsupported grant type");
+      oauth_error(req, res, 400, "unsupported_grant_type", "Unsupported grant type");
       return;
     }
     if (!auth.check_client(id, secret)) {
-      oauth_error(res, 401, "invalid_client", "Invalid client or Invalid client credentials");
+      oauth_error(req, res, 401, "invalid_client", "Invalid client or Invalid client credentials");
       return;
     }
     std::string t = auth.issue(id);
@@ -452,7 +475,7 @@ struct Server::Impl {
         p.type = "urn:ed-fi:api:too-many-requests";
         p.title = "Too Many Requests";
         p.detail = "The request rate limit was exceeded. Retry after the number of seconds in the Retry-After header.";
-        send_problem(res, p);
+        send_problem(req, res, p);
         record(req, "fault", res);
         return;
       }
@@ -468,7 +491,7 @@ struct Server::Impl {
           p.detail = "An injected fault (edfi-sandbox --fail-rate).";
           p.legacy_message.clear();
         }
-        send_problem(res, p);
+        send_problem(req, res, p);
         record(req, "fault", res);
         return;
       }
@@ -481,7 +504,7 @@ struct Server::Impl {
     std::string reason = check_token(req);
     if (!reason.empty()) {
       res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      send_problem(res, authentication_failed(reason));
+      send_problem(req, res, authentication_failed(reason));
       record(req, "unauthenticated", res);
       return;
     }
@@ -489,18 +512,18 @@ struct Server::Impl {
     if (segs.size() > 1 && segs.back().empty()) segs.pop_back();  // one trailing slash
     if (ods() && segs.size() >= 3 && all_digits(segs[0])) segs.erase(segs.begin());  // /data/v3/{year}/...
     if (segs.size() < 2 || segs.size() > 3 || std::any_of(segs.begin(), segs.end(), [](auto& s) { return s.empty(); })) {
-      send_problem(res, not_found_route());
+      send_problem(req, res, not_found_route());
       record(req, "not-found", res);
       return;
     }
     if (segs.size() == 3 && !is_uuid(segs[2])) {
-      send_problem(res, data_validation({{"$.id", {fmt::format("The value '{}' is not valid.", segs[2])}}}));
+      send_problem(req, res, data_validation({{"$.id", {fmt::format("The value '{}' is not valid.", segs[2])}}}));
       record(req, "bad-id", res);
       return;
     }
     const Endpoint* ep = model.find(segs[0], segs[1]);
     if (!ep) {
-      send_problem(res, not_found_route());
+      send_problem(req, res, not_found_route());
       record(req, "not-found", res);
       return;
     }
@@ -510,7 +533,7 @@ struct Server::Impl {
     const std::string& m = req.method;
     auto not_allowed = [&](const std::string& error) {
       res.set_header("Allow", item ? "GET, PUT, DELETE" : "GET, POST");
-      send_problem(res, method_not_allowed(error));
+      send_problem(req, res, method_not_allowed(error));
     };
     if (m == "GET") {
       item ? get_item(req, res, *ep, id) : query(req, res, *ep);
@@ -543,7 +566,7 @@ struct Server::Impl {
 
   void get_item(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, const std::string& id) {
     if (auto denied = item_denied(req, ep, id)) {
-      send_problem(res, *denied);
+      send_problem(req, res, *denied);
       return;
     }
     ReadOutcome r = store.get(ep, id, req.get_header_value("If-None-Match"));
@@ -596,6 +619,8 @@ struct Server::Impl {
           total_count = false;
         else
           total_error = "TotalCount must be a boolean value.";
+      } else if (n == "correlationid" && ods()) {
+        // the ODS's request tracing parameter, accepted on every route
       } else if (n == "minchangeversion" || n == "maxchangeversion") {
         // accepted, no change tracking in the sandbox
       } else if (n == "id") {
@@ -643,15 +668,15 @@ struct Server::Impl {
       p.title = "Parameter Validation Failed";
       p.detail = "Parameters supplied to the request were invalid.";
       p.errors = paging_errors;
-      send_problem(res, p);
+      send_problem(req, res, p);
       return;
     }
     if (!unknown.empty()) {
-      send_problem(res, bad_request(fmt::format("The query field '{}' is not valid for this resource.", unknown.front())));
+      send_problem(req, res, bad_request(fmt::format("The query field '{}' is not valid for this resource.", unknown.front())));
       return;
     }
     if (!value_errors.empty()) {
-      send_problem(res, data_validation(value_errors));
+      send_problem(req, res, data_validation(value_errors));
       return;
     }
     // Authorization after query validation (as DMS); namespace-secured resources are filtered.
@@ -659,7 +684,7 @@ struct Server::Impl {
     if (authz.enabled()) {
       std::string client = client_id(req);
       if (auto denied = authz.check_resource(client, ep)) {
-        send_problem(res, *denied);
+        send_problem(req, res, *denied);
         return;
       }
       if (authz.namespace_restricted(client, ep))
@@ -689,25 +714,25 @@ struct Server::Impl {
       p.detail = "The value specified in the 'Content-Type' header is not supported by this host.";
       p.errors.push_back(p.detail);
       p.problem_content_type = true;
-      send_problem(res, p);
+      send_problem(req, res, p);
       return;
     }
     if (std::all_of(req.body.begin(), req.body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; })) {
-      send_problem(res, bad_request("A non-empty request body is required."));
+      send_problem(req, res, bad_request("A non-empty request body is required."));
       return;
     }
     ParsedBody parsed = parse_body(req.body);
     if (!parsed.duplicate_path.empty()) {
-      send_problem(res, data_validation({{parsed.duplicate_path, {"An item with the same key has already been added."}}}));
+      send_problem(req, res, data_validation({{parsed.duplicate_path, {"An item with the same key has already been added."}}}));
       return;
     }
     if (!parsed.parse_error.empty()) {
-      send_problem(res, data_validation({{"$.", {parsed.parse_error}}}));
+      send_problem(req, res, data_validation({{"$.", {parsed.parse_error}}}));
       return;
     }
     json& doc = parsed.value;
     if (!doc.is_object()) {
-      send_problem(res, data_validation({{"$.", {"The request body must be a JSON object."}}}), ep.resource_name);
+      send_problem(req, res, data_validation({{"$.", {"The request body must be a JSON object."}}}), ep.resource_name);
       return;
     }
     std::optional<std::string> body_id;
@@ -719,7 +744,7 @@ struct Server::Impl {
           p.errors.push_back(
               "Resource identifiers cannot be assigned by the client. The 'id' property should not be included in the "
               "request body.");
-          send_problem(res, p);
+          send_problem(req, res, p);
           return;
         }
         if (it.key() == "id") body_id = it->is_string() ? it->get<std::string>() : it->dump();
@@ -732,23 +757,23 @@ struct Server::Impl {
     if (is_put && !body_id) add_error(errors, "$.id", "id is required.");
     normalize_document(ep, doc, errors);
     if (!errors.empty()) {
-      send_problem(res, data_validation(errors), ep.resource_name);
+      send_problem(req, res, data_validation(errors), ep.resource_name);
       return;
     }
     if (auto p = constraints.check_decimals(ep, doc)) {
-      send_problem(res, *p, ep.resource_name);
+      send_problem(req, res, *p, ep.resource_name);
       return;
     }
     if (is_put && lower(*body_id) != url_id) {
-      send_problem(res, bad_request("Request body id must match the id in the url."));
+      send_problem(req, res, bad_request("Request body id must match the id in the url."));
       return;
     }
     if (auto p = constraints.check_equality(ep, doc)) {
-      send_problem(res, *p, ep.resource_name);
+      send_problem(req, res, *p, ep.resource_name);
       return;
     }
     if (auto p = duplicate_items(ep, doc)) {
-      send_problem(res, *p, ep.resource_name);
+      send_problem(req, res, *p, ep.resource_name);
       return;
     }
     // Step 13: authorization (claim set, then the namespace of the body, then of the stored document).
@@ -758,14 +783,14 @@ struct Server::Impl {
       if (!denied) denied = authz.check_proposed(client, ep, doc);
       if (!denied && is_put) denied = existing_denied(client, ep, url_id);
       if (denied) {
-        send_problem(res, *denied);
+        send_problem(req, res, *denied);
         return;
       }
     }
     Preconditions pre{req.get_header_value("If-Match"), req.get_header_value("If-None-Match")};
     WriteOutcome out = is_put ? store.put(ep, url_id, std::move(doc), pre) : store.post(ep, std::move(doc), pre);
     if (out.problem) {
-      send_problem(res, *out.problem, ep.resource_name);
+      send_problem(req, res, *out.problem, ep.resource_name);
       return;
     }
     res.status = out.status;
@@ -817,12 +842,12 @@ struct Server::Impl {
 
   void remove(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, const std::string& id) {
     if (auto denied = item_denied(req, ep, id)) {
-      send_problem(res, *denied);
+      send_problem(req, res, *denied);
       return;
     }
     WriteOutcome out = store.remove(ep, id, {req.get_header_value("If-Match"), ""});
     if (out.problem) {
-      send_problem(res, *out.problem, ep.resource_name);
+      send_problem(req, res, *out.problem, ep.resource_name);
       return;
     }
     res.status = out.status;
@@ -856,6 +881,7 @@ struct Server::Impl {
       }
       if (path == "/_sandbox/reset" && req.method == "POST") {
         store.clear();
+        load_seed();  // back to the state after start-up
         stats.clear();
         faults.reset_counter();
         send(res, 200, json{{"reset", true}}.dump());
@@ -867,7 +893,7 @@ struct Server::Impl {
           token(req, res);
         else {
           res.set_header("Allow", "POST");
-          send_problem(res, method_not_allowed(fmt::format("The endpoint of the request does not support the '{}' method.", req.method)));
+          send_problem(req, res, method_not_allowed(fmt::format("The endpoint of the request does not support the '{}' method.", req.method)));
         }
         record(req, "/oauth/token", res);
         return;
@@ -878,13 +904,13 @@ struct Server::Impl {
         return;
       }
       if (metadata_route(req, res)) return;
-      send_problem(res, not_found_route());
+      send_problem(req, res, not_found_route());
       record(req, "not-found", res);
     } catch (const std::exception& e) {
       spdlog::error("internal error on {} {}: {}", req.method, req.path, e.what());
       res.headers.erase("Location");
       res.headers.erase("ETag");
-      send_problem(res, system_error());
+      send_problem(req, res, system_error());
       record(req, "error", res);
     }
   }
@@ -917,7 +943,7 @@ Server::Server(Options options, schema::SpecModel model) : impl_(std::make_uniqu
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 413 && res.body.empty()) {
       Problem p;
       p.status = 413;
@@ -925,7 +951,7 @@ Server::Server(Options options, schema::SpecModel model) : impl_(std::make_uniqu
       p.title = "Payload Too Large";
       p.detail = "The request body is larger than the 10 MB limit.";
       p.problem_content_type = true;
-      impl_->send_problem(res, p);
+      impl_->send_problem(req, res, p);
     }
   });
 }
@@ -947,6 +973,18 @@ int Server::bind() {
 
 std::string Server::base_url() const {
   return fmt::format("http://{}:{}{}", impl_->options.host, impl_->port, impl_->base_path());
+}
+
+std::string Server::template_summary() const {
+  const TemplateLoad& t = impl_->template_load;
+  if (t.loaded == 0 && t.failed == 0) return "";
+  std::string text = fmt::format("{} documents from template {}", t.loaded, impl_->options.template_name);
+  if (t.failed > 0) {
+    text += fmt::format(" ({} not loaded", t.failed);
+    for (auto& f : t.first_failures) text += "; " + f;
+    text += ")";
+  }
+  return text;
 }
 
 void Server::run() { impl_->http.listen_after_bind(); }
