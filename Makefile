@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all release bootstrap test test-release test-asan demo bench fuzz clean
+.PHONY: all release bootstrap test test-release test-asan demo bench fuzz conformance clean
 
 all: release
 
@@ -33,6 +33,13 @@ demo: release
 
 bench: release
 	bench/run $(BUILD)
+
+# Ed-Fi ODS/API 7.3's Postman suites against `edfi-sandbox --flavor ods` (docs/sandbox.md); installs
+# newman into $(BUILD)/npm, so it needs the npm registry and is not part of `make test`.
+conformance: bootstrap
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLIGHTBEAM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target edfi-sandbox
+	scripts/conformance $(BUILD)
 
 # Builds every fuzz/*_fuzz.cpp with clang + libFuzzer + ASan/UBSan and runs each for FUZZ_RUNS
 # inputs from its seed corpus fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus/<name>,

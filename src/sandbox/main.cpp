@@ -16,6 +16,7 @@
 #include "core/schema/spec_model.hpp"
 #include "sandbox/options.hpp"
 #include "sandbox/server.hpp"
+#include "sandbox/template.hpp"
 
 using namespace lightbeam;
 using namespace lightbeam::sandbox;
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "Seed for fault decisions and generated ids");
   app.add_option("--threads", o.threads, "Worker threads (each keep-alive connection holds one; default 128)")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--template", o.template_name,
+                 "Seed data at start: none, school-years (ods default), minimal (+ standard descriptors), populated "
+                 "(+ Grand Bend sample data), or a folder of {resource}.jsonl files");
   app.add_flag("--quiet", o.quiet, "No start-up log line on stderr");
   app.add_option("--constraints", o.constraints_file,
                  "Decimal precision / equality constraints table (JSON; default: constraints.json in the --specs folder "
@@ -113,6 +117,8 @@ int main(int argc, char** argv) {
       auto [id, value] = parse_assignment("--claim-set", text, "populated=ed-fi/students,ed-fi/*Descriptors");
       for (auto& pattern : split_commas(value)) o.claim_sets[id].push_back(pattern);
     }
+    if (o.template_name.empty()) o.template_name = o.flavor == Flavor::ods ? "school-years" : "none";
+    template_folders(o.template_name, "");  // a wrong name stops the start before the specs load
     if (o.specs_dir.empty()) o.specs_dir = std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata";
     if (!std::filesystem::is_directory(o.specs_dir))
       throw Error(fmt::format("--specs folder {} does not exist; pass a folder with resources-spec.json and descriptors-spec.json",
@@ -138,6 +144,7 @@ int main(int argc, char** argv) {
       std::cerr << fmt::format("edfi-sandbox: loaded {} resources and {} descriptors from {}; listening on {} ({} ms)\n",
                                resources, descriptors, specs_dir, server.base_url(),
                                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    if (!quiet && !server.template_summary().empty()) std::cerr << "edfi-sandbox: " << server.template_summary() << "\n";
     std::thread watcher([&server, set] {
       int sig = 0;
       sigwait(&set, &sig);

@@ -38,6 +38,9 @@ struct Options {
   // Decimal precision / equality constraints table (docs/sandbox-constraints.md); empty: the
   // specs folder's constraints.json when present, else none.
   std::string constraints_file;
+  // Seed data (docs/sandbox.md, "Templates"): none, school-years, minimal, populated or a folder;
+  // empty: the flavour's own start (ods school-years, dms none).
+  std::string template_name;
 };
 
 }  // namespace lightbeam::sandbox

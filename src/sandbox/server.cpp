@@ -25,6 +25,7 @@
 #include "sandbox/auth.hpp"
 #include "sandbox/authorization.hpp"
 #include "sandbox/constraints.hpp"
+#include "sandbox/cursor_paging.hpp"
 #include "sandbox/faults.hpp"
 #include "sandbox/json_body.hpp"
 #include "sandbox/normalize.hpp"
@@ -32,6 +33,7 @@
 #include "sandbox/stats.hpp"
 #include "sandbox/store.hpp"
 #include "sandbox/spec_render.hpp"
+#include "sandbox/template.hpp"
 
 namespace lightbeam::sandbox {
 
@@ -119,6 +121,7 @@ struct Server::Impl {
   int port = 0;
   std::mutex spec_cache_mutex;
   std::map<std::string, std::string> spec_cache;  // "<host>|resources" → rendered document
+  TemplateLoad template_load;
 
   Impl(Options o, schema::SpecModel m)
       : options(std::move(o)),
@@ -128,7 +131,15 @@ struct Server::Impl {
         auth(options.clients, options.token_ttl),
         authz(model, options),
         faults(options),
-        dependencies(schema::dependencies_to_json(schema::compute_dependencies(model))) {}
+        dependencies(schema::dependencies_to_json(schema::compute_dependencies(model))) {
+    // A template seeds a new database only, as a real one is created from it once.
+    if (store.size() == 0) load_seed();
+  }
+
+  void load_seed() {
+    template_load = load_template(options.template_name, std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata/ds-5.2/template",
+                                  model, store);
+  }
 
   bool ods() const { return options.flavor == Flavor::ods; }
   std::string base_path() const { return ods() ? "/api" : ""; }
@@ -152,7 +163,20 @@ struct Server::Impl {
       res.set_content(body, type);
   }
 
-  void send_problem(httplib::Response& res, const Problem& p, const std::string& resource_name = {}) {
+  // ODS ≥ 7.2 echoes the caller's correlation id (the correlation-id header, else the correlationId
+  // query parameter) in problem bodies; DMS generates one (its header is not configured here).
+  std::string correlation_of(const httplib::Request& req) const {
+    if (ods()) {
+      std::string header = req.get_header_value("correlation-id");
+      if (!header.empty()) return header;
+      for (auto& [name, value] : req.params)
+        if (lower(name) == "correlationid" && !value.empty()) return value;
+    }
+    return correlation_id();
+  }
+
+  void send_problem(const httplib::Request& req, httplib::Response& res, const Problem& p,
+                    const std::string& resource_name = {}) {
     res.status = p.status;
     if (options.errors == ErrorStyle::legacy) {
       std::string message = p.legacy_message;
@@ -171,7 +195,7 @@ struct Server::Impl {
       return;
     }
     json body = {{"detail", p.detail}, {"type", p.type}, {"title", p.title}, {"status", p.status},
-                 {"correlationId", correlation_id()}};
+                 {"correlationId", correlation_of(req)}};
     if (!p.omit_validation_errors) body["validationErrors"] = p.validation_errors;
     body["errors"] = p.errors;
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), p.problem_content_type ? k_problem_json : k_json);
@@ -311,7 +335,7 @@ struct Server::Impl {
 
   // ---- OAuth --------------------------------------------------------------------------------
 
-  void oauth_error(httplib::Response& res, int status, const std::string& error, const std::string& description) {
+  void oauth_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& error, const std::string& description) {
     if (ods()) {
       res.status = status;
       res.set_content(json{{"error", error}, {"error_description", description}}.dump(), k_json);
@@ -329,7 +353,7 @@ struct Server::Impl {
       p.title = "Bad Request";
       p.detail = description;
     }
-    send_problem(res, p);
+    send_problem(req, res, p);
   }
 
   void token(const httplib::Request& req, httplib::Response& res) {
@@ -372,18 +396,18 @@ struct Server::Impl {
         secret = form_secret;
       } else {
         if (ods())
-          oauth_error(res, 401, "invalid_client", "Client credentials are missing.");
+          oauth_error(req, res, 401, "invalid_client", "Client credentials are missing.");
         else
-          oauth_error(res, 400, "invalid_request", "Malformed Authorization header");
+          oauth_error(req, res, 400, "invalid_request", "Malformed Authorization header");
         return;
       }
     }
     if (lower(grant_type) != "client_credentials") {
-      oauth_error(res, 400, "unsupported_grant_type", "Unsupported grant type");
+      oauth_error(req, res, 400, "unsupported_grant_type", "Unsupported grant type");
       return;
     }
     if (!auth.check_client(id, secret)) {
-      oauth_error(res, 401, "invalid_client", "Invalid client or Invalid client credentials");
+      oauth_error(req, res, 401, "invalid_client", "Invalid client or Invalid client credentials");
       return;
     }
     std::string t = auth.issue(id);
@@ -452,7 +476,7 @@ struct Server::Impl {
         p.type = "urn:ed-fi:api:too-many-requests";
         p.title = "Too Many Requests";
         p.detail = "The request rate limit was exceeded. Retry after the number of seconds in the Retry-After header.";
-        send_problem(res, p);
+        send_problem(req, res, p);
         record(req, "fault", res);
         return;
       }
@@ -468,7 +492,7 @@ struct Server::Impl {
           p.detail = "An injected fault (edfi-sandbox --fail-rate).";
           p.legacy_message.clear();
         }
-        send_problem(res, p);
+        send_problem(req, res, p);
         record(req, "fault", res);
         return;
       }
@@ -481,7 +505,7 @@ struct Server::Impl {
     std::string reason = check_token(req);
     if (!reason.empty()) {
       res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      send_problem(res, authentication_failed(reason));
+      send_problem(req, res, authentication_failed(reason));
       record(req, "unauthenticated", res);
       return;
     }
@@ -489,18 +513,29 @@ struct Server::Impl {
     if (segs.size() > 1 && segs.back().empty()) segs.pop_back();  // one trailing slash
     if (ods() && segs.size() >= 3 && all_digits(segs[0])) segs.erase(segs.begin());  // /data/v3/{year}/...
     if (segs.size() < 2 || segs.size() > 3 || std::any_of(segs.begin(), segs.end(), [](auto& s) { return s.empty(); })) {
-      send_problem(res, not_found_route());
+      send_problem(req, res, not_found_route());
       record(req, "not-found", res);
       return;
     }
+    if (ods() && segs.size() == 3 && lower(segs[2]) == "partitions" && req.method == "GET") {
+      const Endpoint* ep = model.find(segs[0], segs[1]);
+      if (!ep) {
+        send_problem(req, res, not_found_route());
+        record(req, "not-found", res);
+        return;
+      }
+      query(req, res, *ep, true);
+      record(req, ep->path + "/partitions", res);
+      return;
+    }
     if (segs.size() == 3 && !is_uuid(segs[2])) {
-      send_problem(res, data_validation({{"$.id", {fmt::format("The value '{}' is not valid.", segs[2])}}}));
+      send_problem(req, res, data_validation({{"$.id", {fmt::format("The value '{}' is not valid.", segs[2])}}}));
       record(req, "bad-id", res);
       return;
     }
     const Endpoint* ep = model.find(segs[0], segs[1]);
     if (!ep) {
-      send_problem(res, not_found_route());
+      send_problem(req, res, not_found_route());
       record(req, "not-found", res);
       return;
     }
@@ -510,7 +545,7 @@ struct Server::Impl {
     const std::string& m = req.method;
     auto not_allowed = [&](const std::string& error) {
       res.set_header("Allow", item ? "GET, PUT, DELETE" : "GET, POST");
-      send_problem(res, method_not_allowed(error));
+      send_problem(req, res, method_not_allowed(error));
     };
     if (m == "GET") {
       item ? get_item(req, res, *ep, id) : query(req, res, *ep);
@@ -543,7 +578,7 @@ struct Server::Impl {
 
   void get_item(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, const std::string& id) {
     if (auto denied = item_denied(req, ep, id)) {
-      send_problem(res, *denied);
+      send_problem(req, res, *denied);
       return;
     }
     ReadOutcome r = store.get(ep, id, req.get_header_value("If-None-Match"));
@@ -560,30 +595,36 @@ struct Server::Impl {
     send(res, 200, r.body);
   }
 
-  void query(const httplib::Request& req, httplib::Response& res, const Endpoint& ep) {
+  // GET collection; with `partitions` GET /{resource}/partitions (ods cursor paging).
+  void query(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, bool partitions = false) {
     std::size_t offset = 0;
     std::size_t limit = ods() ? 25 : static_cast<std::size_t>(options.page_max);
     limit = std::min<std::size_t>(limit, static_cast<std::size_t>(options.page_max));
-    bool total_count = false;
+    bool total_count = false, has_offset = false;
     std::string offset_error, limit_error, total_error;
+    std::optional<std::string> page_token, page_size, number;
+    bool allow_small = false;
     std::vector<QueryFilter> filters;
     std::vector<std::string> unknown;
     json value_errors = json::object();
+    // ODS 7.3 words the paging errors differently from DMS (and from its own 7.1, --errors legacy).
+    bool ods_texts = ods() || options.errors == ErrorStyle::legacy;
     for (auto& [name, value] : req.params) {
       std::string n = lower(name);
       if (n == "offset") {
+        has_offset = true;
         long long v = -1;
         bool ok = all_digits(value) && value.size() < 18;
         if (ok) v = std::stoll(value);
         if (!ok || v < 0)
-          offset_error = options.errors == ErrorStyle::legacy ? "Offset cannot be a negative value."
-                                                              : "Offset must be a numeric value greater than or equal to 0.";
+          offset_error = ods_texts ? "Offset cannot be a negative value."
+                                   : "Offset must be a numeric value greater than or equal to 0.";
         else
           offset = static_cast<std::size_t>(v);
       } else if (n == "limit") {
         bool ok = all_digits(value) && value.size() < 18 && std::stoll(value) <= options.page_max;
         if (!ok)
-          limit_error = options.errors == ErrorStyle::legacy
+          limit_error = ods_texts
                             ? fmt::format("Limit must be a value between 0 and {}.", options.page_max)
                             : fmt::format("Limit must be omitted or set to a numeric value between 0 and {}.", options.page_max);
         else
@@ -598,6 +639,16 @@ struct Server::Impl {
           total_error = "TotalCount must be a boolean value.";
       } else if (n == "minchangeversion" || n == "maxchangeversion") {
         // accepted, no change tracking in the sandbox
+      } else if (ods() && n == "correlationid") {
+        // the ODS's request tracing parameter, accepted on every route
+      } else if (ods() && n == "pagetoken") {
+        page_token = value;
+      } else if (ods() && n == "pagesize") {
+        page_size = value;
+      } else if (ods() && partitions && n == "number") {
+        number = value;
+      } else if (ods() && partitions && n == "allowsmallpartitions") {
+        allow_small = lower(value) == "true";
       } else if (n == "id") {
         filters.push_back({nullptr, lower(value)});
       } else {
@@ -632,26 +683,55 @@ struct Server::Impl {
           filters.push_back({f, *v});
       }
     }
-    // Listed in the order offset, limit, totalCount whatever the order in the URL.
+    // Listed in the order offset, limit, totalCount whatever the order in the URL, then cursor paging's.
     json paging_errors = json::array();
     for (auto* e : {&offset_error, &limit_error, &total_error})
       if (!e->empty()) paging_errors.push_back(*e);
+    std::optional<SeqRange> range;
+    std::size_t page = limit;
+    if (page_token) {
+      range = cursor_paging::decode_token(*page_token);
+      if (!range) paging_errors.push_back("The page token provided was invalid.");
+      if (has_offset)
+        paging_errors.push_back(
+            "Both offset and pageToken parameters were provided, but they support alternative paging approaches and cannot "
+            "be used together.");
+      if (total_count) paging_errors.push_back("Total count cannot be determined while using cursor paging (when pageToken is specified).");
+    } else if (page_size) {
+      paging_errors.push_back("PageToken is required when pageSize is specified.");
+    }
+    if (page_size) {
+      bool ok = all_digits(*page_size) && page_size->size() < 18 && std::stoll(*page_size) <= options.page_max;
+      if (ok)
+        page = static_cast<std::size_t>(std::stoll(*page_size));
+      else
+        paging_errors.push_back(fmt::format("PageSize must be a value between 0 and {}.", options.page_max));
+    }
+    std::optional<std::size_t> partition_number;
+    if (number) {
+      bool ok = all_digits(*number) && number->size() < 4 && std::stoul(*number) >= 1 &&
+                std::stoul(*number) <= cursor_paging::k_max_partitions;
+      if (ok)
+        partition_number = std::stoul(*number);
+      else
+        paging_errors.push_back(fmt::format("Number of partitions must be between 1 and {}.", cursor_paging::k_max_partitions));
+    }
     if (!paging_errors.empty()) {
       Problem p;
       p.status = 400;
       p.type = "urn:ed-fi:api:bad-request:parameter-validation-failed";
       p.title = "Parameter Validation Failed";
-      p.detail = "Parameters supplied to the request were invalid.";
+      p.detail = ods() ? "The request construction was invalid." : "Parameters supplied to the request were invalid.";
       p.errors = paging_errors;
-      send_problem(res, p);
+      send_problem(req, res, p);
       return;
     }
     if (!unknown.empty()) {
-      send_problem(res, bad_request(fmt::format("The query field '{}' is not valid for this resource.", unknown.front())));
+      send_problem(req, res, bad_request(fmt::format("The query field '{}' is not valid for this resource.", unknown.front())));
       return;
     }
     if (!value_errors.empty()) {
-      send_problem(res, data_validation(value_errors));
+      send_problem(req, res, data_validation(value_errors));
       return;
     }
     // Authorization after query validation (as DMS); namespace-secured resources are filtered.
@@ -659,15 +739,27 @@ struct Server::Impl {
     if (authz.enabled()) {
       std::string client = client_id(req);
       if (auto denied = authz.check_resource(client, ep)) {
-        send_problem(res, *denied);
+        send_problem(req, res, *denied);
         return;
       }
       if (authz.namespace_restricted(client, ep))
         visible = [this, client, &ep](const json& doc) { return authz.visible(client, ep, doc); };
     }
+    if (partitions) {
+      auto seqs = store.matching(ep, filters, visible);
+      std::size_t count = cursor_paging::partition_count(seqs.size(), partition_number, allow_small,
+                                                         static_cast<std::size_t>(options.page_max));
+      send(res, 200, json{{"pageTokens", cursor_paging::partition_tokens(seqs, count)}}.dump());
+      return;
+    }
     std::size_t total = 0;
-    std::string body = store.query(ep, filters, offset, limit, total, visible);
+    std::uint64_t last_seq = 0;
+    std::string body = range ? store.query(ep, filters, 0, page, total, visible, *range, &last_seq)
+                             : store.query(ep, filters, offset, limit, total, visible);
     if (total_count) res.set_header("Total-Count", std::to_string(total));
+    // The rest of the partition, while this page was not empty.
+    if (range && last_seq != 0 && last_seq < range->last)
+      res.set_header("Next-Page-Token", cursor_paging::encode_token({last_seq + 1, range->last}));
     res.set_header("Vary", "Accept");
     send(res, 200, body);
   }
@@ -689,25 +781,25 @@ struct Server::Impl {
       p.detail = "The value specified in the 'Content-Type' header is not supported by this host.";
       p.errors.push_back(p.detail);
       p.problem_content_type = true;
-      send_problem(res, p);
+      send_problem(req, res, p);
       return;
     }
     if (std::all_of(req.body.begin(), req.body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; })) {
-      send_problem(res, bad_request("A non-empty request body is required."));
+      send_problem(req, res, bad_request("A non-empty request body is required."));
       return;
     }
     ParsedBody parsed = parse_body(req.body);
     if (!parsed.duplicate_path.empty()) {
-      send_problem(res, data_validation({{parsed.duplicate_path, {"An item with the same key has already been added."}}}));
+      send_problem(req, res, data_validation({{parsed.duplicate_path, {"An item with the same key has already been added."}}}));
       return;
     }
     if (!parsed.parse_error.empty()) {
-      send_problem(res, data_validation({{"$.", {parsed.parse_error}}}));
+      send_problem(req, res, data_validation({{"$.", {parsed.parse_error}}}));
       return;
     }
     json& doc = parsed.value;
     if (!doc.is_object()) {
-      send_problem(res, data_validation({{"$.", {"The request body must be a JSON object."}}}), ep.resource_name);
+      send_problem(req, res, data_validation({{"$.", {"The request body must be a JSON object."}}}), ep.resource_name);
       return;
     }
     std::optional<std::string> body_id;
@@ -719,7 +811,7 @@ struct Server::Impl {
           p.errors.push_back(
               "Resource identifiers cannot be assigned by the client. The 'id' property should not be included in the "
               "request body.");
-          send_problem(res, p);
+          send_problem(req, res, p);
           return;
         }
         if (it.key() == "id") body_id = it->is_string() ? it->get<std::string>() : it->dump();
@@ -732,23 +824,23 @@ struct Server::Impl {
     if (is_put && !body_id) add_error(errors, "$.id", "id is required.");
     normalize_document(ep, doc, errors);
     if (!errors.empty()) {
-      send_problem(res, data_validation(errors), ep.resource_name);
+      send_problem(req, res, data_validation(errors), ep.resource_name);
       return;
     }
     if (auto p = constraints.check_decimals(ep, doc)) {
-      send_problem(res, *p, ep.resource_name);
+      send_problem(req, res, *p, ep.resource_name);
       return;
     }
     if (is_put && lower(*body_id) != url_id) {
-      send_problem(res, bad_request("Request body id must match the id in the url."));
+      send_problem(req, res, bad_request("Request body id must match the id in the url."));
       return;
     }
     if (auto p = constraints.check_equality(ep, doc)) {
-      send_problem(res, *p, ep.resource_name);
+      send_problem(req, res, *p, ep.resource_name);
       return;
     }
     if (auto p = duplicate_items(ep, doc)) {
-      send_problem(res, *p, ep.resource_name);
+      send_problem(req, res, *p, ep.resource_name);
       return;
     }
     // Step 13: authorization (claim set, then the namespace of the body, then of the stored document).
@@ -758,14 +850,14 @@ struct Server::Impl {
       if (!denied) denied = authz.check_proposed(client, ep, doc);
       if (!denied && is_put) denied = existing_denied(client, ep, url_id);
       if (denied) {
-        send_problem(res, *denied);
+        send_problem(req, res, *denied);
         return;
       }
     }
     Preconditions pre{req.get_header_value("If-Match"), req.get_header_value("If-None-Match")};
     WriteOutcome out = is_put ? store.put(ep, url_id, std::move(doc), pre) : store.post(ep, std::move(doc), pre);
     if (out.problem) {
-      send_problem(res, *out.problem, ep.resource_name);
+      send_problem(req, res, *out.problem, ep.resource_name);
       return;
     }
     res.status = out.status;
@@ -817,12 +909,12 @@ struct Server::Impl {
 
   void remove(const httplib::Request& req, httplib::Response& res, const Endpoint& ep, const std::string& id) {
     if (auto denied = item_denied(req, ep, id)) {
-      send_problem(res, *denied);
+      send_problem(req, res, *denied);
       return;
     }
     WriteOutcome out = store.remove(ep, id, {req.get_header_value("If-Match"), ""});
     if (out.problem) {
-      send_problem(res, *out.problem, ep.resource_name);
+      send_problem(req, res, *out.problem, ep.resource_name);
       return;
     }
     res.status = out.status;
@@ -856,6 +948,7 @@ struct Server::Impl {
       }
       if (path == "/_sandbox/reset" && req.method == "POST") {
         store.clear();
+        load_seed();  // back to the state after start-up
         stats.clear();
         faults.reset_counter();
         send(res, 200, json{{"reset", true}}.dump());
@@ -867,7 +960,7 @@ struct Server::Impl {
           token(req, res);
         else {
           res.set_header("Allow", "POST");
-          send_problem(res, method_not_allowed(fmt::format("The endpoint of the request does not support the '{}' method.", req.method)));
+          send_problem(req, res, method_not_allowed(fmt::format("The endpoint of the request does not support the '{}' method.", req.method)));
         }
         record(req, "/oauth/token", res);
         return;
@@ -878,13 +971,13 @@ struct Server::Impl {
         return;
       }
       if (metadata_route(req, res)) return;
-      send_problem(res, not_found_route());
+      send_problem(req, res, not_found_route());
       record(req, "not-found", res);
     } catch (const std::exception& e) {
       spdlog::error("internal error on {} {}: {}", req.method, req.path, e.what());
       res.headers.erase("Location");
       res.headers.erase("ETag");
-      send_problem(res, system_error());
+      send_problem(req, res, system_error());
       record(req, "error", res);
     }
   }
@@ -917,7 +1010,7 @@ Server::Server(Options options, schema::SpecModel model) : impl_(std::make_uniqu
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 413 && res.body.empty()) {
       Problem p;
       p.status = 413;
@@ -925,7 +1018,7 @@ Server::Server(Options options, schema::SpecModel model) : impl_(std::make_uniqu
       p.title = "Payload Too Large";
       p.detail = "The request body is larger than the 10 MB limit.";
       p.problem_content_type = true;
-      impl_->send_problem(res, p);
+      impl_->send_problem(req, res, p);
     }
   });
 }
@@ -947,6 +1040,18 @@ int Server::bind() {
 
 std::string Server::base_url() const {
   return fmt::format("http://{}:{}{}", impl_->options.host, impl_->port, impl_->base_path());
+}
+
+std::string Server::template_summary() const {
+  const TemplateLoad& t = impl_->template_load;
+  if (t.loaded == 0 && t.failed == 0) return "";
+  std::string text = fmt::format("{} documents from template {}", t.loaded, impl_->options.template_name);
+  if (t.failed > 0) {
+    text += fmt::format(" ({} not loaded", t.failed);
+    for (auto& f : t.first_failures) text += "; " + f;
+    text += ")";
+  }
+  return text;
 }
 
 void Server::run() { impl_->http.listen_after_bind(); }

@@ -17,6 +17,9 @@ class Server {
   int bind();
   // The discovery URL (what a client uses as base_url) for the bound port.
   std::string base_url() const;
+  // What the template put into the store at start-up: "<n> documents from template <name>" (plus
+  // the failures), empty when none was loaded.
+  std::string template_summary() const;
   // Serves until stop() (from a signal-watching thread).
   void run();
   void stop();

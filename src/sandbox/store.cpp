@@ -1029,10 +1029,12 @@ class FastRender {
 
 std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& filters, std::size_t offset,
                          std::size_t limit, std::size_t& total,
-                         const std::function<bool(const json&)>& visible) const {
+                         const std::function<bool(const json&)>& visible, const SeqRange& range,
+                         std::uint64_t* last_seq) const {
   std::shared_lock lock(mutex_);
   std::string out = "[";
   total = 0;
+  if (last_seq) *last_seq = 0;
   auto it = by_endpoint_.find(&ep);
   if (it == by_endpoint_.end()) return "[]";
   bool first = true;
@@ -1040,8 +1042,10 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
     if (!first) out += ",";
     first = false;
     if (!FastRender(d, out).run()) out += render(d);
+    if (last_seq) *last_seq = d.seq;
   };
-  if (filters.empty() && !visible) {
+  bool whole = range.first == 0 && range.last == UINT64_MAX;
+  if (filters.empty() && !visible && whole) {
     // No filter: the page is a slice of the endpoint's documents; nothing past it is looked at.
     const auto& docs = it->second;
     total = docs.size();
@@ -1070,6 +1074,26 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
     out += "]";
     return out;
   }
+  for (auto d = it->second.lower_bound(range.first); d != it->second.end() && d->first <= range.last; ++d) {
+    if (!filters.empty() || visible) {
+      json doc = json::parse(d->second->body);
+      bool ok = !visible || visible(doc);
+      for (auto& f : filters) ok = ok && filter_matches(f, *d->second, doc);
+      if (!ok) continue;
+    }
+    if (total >= offset && total < offset + limit) emit(*d->second);
+    ++total;
+  }
+  out += "]";
+  return out;
+}
+
+std::vector<std::uint64_t> Store::matching(const Endpoint& ep, const std::vector<QueryFilter>& filters,
+                                           const std::function<bool(const json&)>& visible) const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::uint64_t> out;
+  auto it = by_endpoint_.find(&ep);
+  if (it == by_endpoint_.end()) return out;
   for (auto& [seq, d] : it->second) {
     if (!filters.empty() || visible) {
       json doc = json::parse(d->body);
@@ -1077,10 +1101,8 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
       for (auto& f : filters) ok = ok && filter_matches(f, *d, doc);
       if (!ok) continue;
     }
-    if (total >= offset && total < offset + limit) emit(*d);
-    ++total;
+    out.push_back(seq);
   }
-  out += "]";
   return out;
 }
 

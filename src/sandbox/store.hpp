@@ -68,6 +68,12 @@ struct ReadOutcome {
   std::string etag;
 };
 
+// Documents by sequence number, both ends included (cursor paging, sandbox/cursor_paging.hpp).
+struct SeqRange {
+  std::uint64_t first = 0;
+  std::uint64_t last = UINT64_MAX;
+};
+
 struct QueryFilter {
   const schema::QueryField* field = nullptr;  // nullptr: the `id` filter
   std::string value;                          // normalised per field type
@@ -86,9 +92,15 @@ class Store {
   ReadOutcome get(const schema::Endpoint& endpoint, const std::string& id, const std::string& if_none_match) const;
   // A JSON array of the matching documents in [offset, offset + limit); total = all matches.
   // `visible` (when set) hides documents the caller may not read (namespace authorization).
+  // `range` keeps only the documents whose sequence number lies in it; `last_seq` (when set) gets the
+  // sequence number of the page's last document, 0 for an empty page.
   std::string query(const schema::Endpoint& endpoint, const std::vector<QueryFilter>& filters, std::size_t offset,
                     std::size_t limit, std::size_t& total,
-                    const std::function<bool(const nlohmann::json&)>& visible = {}) const;
+                    const std::function<bool(const nlohmann::json&)>& visible = {}, const SeqRange& range = {},
+                    std::uint64_t* last_seq = nullptr) const;
+  // The sequence numbers of the matching documents, ascending (cursor paging partitions).
+  std::vector<std::uint64_t> matching(const schema::Endpoint& endpoint, const std::vector<QueryFilter>& filters,
+                                      const std::function<bool(const nlohmann::json&)>& visible = {}) const;
 
   std::map<std::string, std::size_t> counts() const;
   std::size_t size() const;
