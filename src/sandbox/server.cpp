@@ -29,6 +29,7 @@
 #include "sandbox/faults.hpp"
 #include "sandbox/json_body.hpp"
 #include "sandbox/normalize.hpp"
+#include "sandbox/ods_wording.hpp"
 #include "sandbox/problem.hpp"
 #include "sandbox/stats.hpp"
 #include "sandbox/store.hpp"
@@ -194,10 +195,12 @@ struct Server::Impl {
       res.set_content(json{{"message", message}}.dump(-1, ' ', false, json::error_handler_t::replace), k_json);
       return;
     }
-    json body = {{"detail", p.detail}, {"type", p.type}, {"title", p.title}, {"status", p.status},
+    Problem worded = p;
+    if (ods()) apply_ods_wording(worded);
+    json body = {{"detail", worded.detail}, {"type", worded.type}, {"title", worded.title}, {"status", worded.status},
                  {"correlationId", correlation_of(req)}};
-    if (!p.omit_validation_errors) body["validationErrors"] = p.validation_errors;
-    body["errors"] = p.errors;
+    if (!worded.omit_validation_errors) body["validationErrors"] = worded.validation_errors;
+    body["errors"] = worded.errors;
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), p.problem_content_type ? k_problem_json : k_json);
   }
 
@@ -821,7 +824,8 @@ struct Server::Impl {
       }
     }
     json errors = json::object();
-    if (is_put && !body_id) add_error(errors, "$.id", "id is required.");
+    // ODS takes the id from the URL; DMS requires it in the body too.
+    if (is_put && !body_id && !ods()) add_error(errors, "$.id", "id is required.");
     normalize_document(ep, doc, errors);
     if (!errors.empty()) {
       send_problem(req, res, data_validation(errors), ep.resource_name);
@@ -831,7 +835,7 @@ struct Server::Impl {
       send_problem(req, res, *p, ep.resource_name);
       return;
     }
-    if (is_put && lower(*body_id) != url_id) {
+    if (is_put && body_id && lower(*body_id) != url_id) {
       send_problem(req, res, bad_request("Request body id must match the id in the url."));
       return;
     }

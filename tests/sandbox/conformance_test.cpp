@@ -65,7 +65,7 @@ TEST_P(Conformance, MethodNotAllowed) {
     Response r = api.call(c.method, c.path, c.method == "POST" || c.method == "PUT" ? "{}" : "");
     expect_problem(r, 405, "urn:ed-fi:api:method-not-allowed", "Method Not Allowed", "The request construction was invalid.");
     EXPECT_EQ(r.header("allow"), c.allow) << c.method << " " << c.path;
-    EXPECT_EQ(r.json_body()["errors"], json::array({c.error}));
+    EXPECT_EQ(r.json_body()["errors"], json::array({worded(GetParam(), c.error)}));
   }
   // HEAD is unsupported too (no body in a HEAD answer, status and Allow only).
   Response head = api.call("HEAD", "/ed-fi/schools");
@@ -134,10 +134,10 @@ TEST_P(Conformance, SchemaErrorsAndCoercion) {
   Response missing = api.post("/ed-fi/studentSchoolAssociations", json{{"schoolReference", json::object()}, {"GRADE", 1}});
   expect_problem(missing, 400, k_dv_type, k_dv_title, k_dv_detail);
   json ve = missing.json_body()["validationErrors"];
-  EXPECT_EQ(ve["$.studentReference"], json::array({"studentReference is required."}));
-  EXPECT_EQ(ve["$.entryDate"], json::array({"entryDate is required."}));
-  EXPECT_EQ(ve["$.entryGradeLevelDescriptor"], json::array({"entryGradeLevelDescriptor is required."}));
-  EXPECT_EQ(ve["$.schoolReference.schoolId"], json::array({"schoolId is required."}));
+  EXPECT_EQ(ve["$.studentReference"], json::array({worded(GetParam(), "studentReference is required.")}));
+  EXPECT_EQ(ve["$.entryDate"], json::array({worded(GetParam(), "entryDate is required.")}));
+  EXPECT_EQ(ve["$.entryGradeLevelDescriptor"], json::array({worded(GetParam(), "entryGradeLevelDescriptor is required.")}));
+  EXPECT_EQ(ve["$.schoolReference.schoolId"], json::array({worded(GetParam(), "schoolId is required.")}));
   EXPECT_FALSE(ve.contains("$.GRADE"));
 
   // Type errors keep the JSON-schema wording.
@@ -147,8 +147,8 @@ TEST_P(Conformance, SchemaErrorsAndCoercion) {
   Response types = api.post("/ed-fi/students", s);
   expect_problem(types, 400, k_dv_type, k_dv_title, k_dv_detail);
   EXPECT_EQ(types.json_body()["validationErrors"],
-            (json{{"$.multipleBirthStatus", {"multipleBirthStatus Value is \"integer\" but should be \"boolean\""}},
-                  {"$.firstName", {"firstName Value is \"integer\" but should be \"string\""}}}));
+            (json{{"$.multipleBirthStatus", {worded(GetParam(), "multipleBirthStatus Value is \"integer\" but should be \"boolean\"")}},
+                  {"$.firstName", {worded(GetParam(), "firstName Value is \"integer\" but should be \"string\"")}}}));
 
   // Whitespace and emptiness rules (identity vs required vs optional).
   json w = student(" s1");
@@ -156,19 +156,20 @@ TEST_P(Conformance, SchemaErrorsAndCoercion) {
   w["lastSurname"] = "";
   Response ws = api.post("/ed-fi/students", w);
   EXPECT_EQ(ws.json_body()["validationErrors"],
-            (json{{"$.studentUniqueId", {"studentUniqueId cannot contain leading or trailing spaces."}},
-                  {"$.firstName", {"firstName cannot contain leading or trailing spaces."}},
-                  {"$.lastSurname", {"lastSurname is required and should not be left empty."}}}));
+            (json{{"$.studentUniqueId", {worded(GetParam(), "studentUniqueId cannot contain leading or trailing spaces.")}},
+                  {"$.firstName", {worded(GetParam(), "firstName cannot contain leading or trailing spaces.")}},
+                  {"$.lastSurname", {worded(GetParam(), "lastSurname is required and should not be left empty.")}}}));
   json empty_id = student("");
   EXPECT_EQ(api.post("/ed-fi/students", empty_id).json_body()["validationErrors"],
-            (json{{"$.studentUniqueId", {"studentUniqueId is required and should not be left empty."}}}));
+            (json{{"$.studentUniqueId", {worded(GetParam(), "studentUniqueId is required and should not be left empty.")}}}));
 
   // Length.
   json longname = student("s1");
   longname["firstName"] = std::string(80, 'x');
   Response len = api.post("/ed-fi/students", longname);
   ASSERT_EQ(len.status, 400);
-  EXPECT_NE(len.json_body()["validationErrors"]["$.firstName"][0].get<std::string>().find("Value should be at most"),
+  EXPECT_NE(len.json_body()["validationErrors"]["$.firstName"][0].get<std::string>().find(
+                GetParam() == "ods" ? "must be at most 75 characters in length." : "Value should be at most"),
             std::string::npos);
 
   // Coercion, pruning, padding kept on required non-identity strings.
@@ -197,7 +198,7 @@ TEST_P(Conformance, SchemaErrorsAndCoercion) {
   json bad = student("s3");
   bad["multipleBirthStatus"] = "2";
   EXPECT_EQ(api.post("/ed-fi/students", bad).json_body()["validationErrors"],
-            (json{{"$.multipleBirthStatus", {"multipleBirthStatus Value is \"string\" but should be \"boolean\""}}}));
+            (json{{"$.multipleBirthStatus", {worded(GetParam(), "multipleBirthStatus Value is \"string\" but should be \"boolean\"")}}}));
 
   // Numeric strings become numbers (schoolId "255901").
   seed_school(api);
@@ -219,11 +220,12 @@ TEST_P(Conformance, DescriptorStrings) {
   json padded = descriptor("GradeLevelDescriptor", "Eleventh grade");
   padded["namespace"] = " uri://ed-fi.org/GradeLevelDescriptor";
   EXPECT_EQ(api.post("/ed-fi/gradeLevelDescriptors", padded).json_body()["validationErrors"],
-            (json{{"$.namespace", {"namespace cannot contain leading or trailing spaces."}}}));
+            (json{{"$.namespace", {worded(GetParam(), "namespace cannot contain leading or trailing spaces.")}}}));
   json blank = descriptor("GradeLevelDescriptor", "   ");
   blank["shortDescription"] = "Blank";
   EXPECT_EQ(api.post("/ed-fi/gradeLevelDescriptors", blank).json_body()["validationErrors"],
-            (json{{"$.codeValue", {"codeValue Value should be at least 1 characters"}}}));
+            (json{{"$.codeValue", {GetParam() == "ods" ? "CodeValue must be at least 1 characters in length."
+                                                       : "codeValue Value should be at least 1 characters"}}}));
 }
 
 // §6.1 and pitfall 1: 201 then 200 with the same Location; identical re-post keeps the ETag.
@@ -398,8 +400,9 @@ TEST_P(Conformance, PutRules) {
   Response no_id = api.put("/ed-fi/students/" + id, json::object());
   expect_problem(no_id, 400, k_dv_type, k_dv_title, k_dv_detail);
   json ve = no_id.json_body()["validationErrors"];
-  EXPECT_EQ(ve["$.id"], json::array({"id is required."}));
-  EXPECT_EQ(ve["$.studentUniqueId"], json::array({"studentUniqueId is required."}));
+  // The ODS takes the id from the URL; DMS requires it in the body as well.
+  EXPECT_EQ(ve.contains("$.id"), GetParam() == "dms");
+  EXPECT_EQ(ve["$.studentUniqueId"], json::array({worded(GetParam(), "studentUniqueId is required.")}));
 
   json body = student("s1");
   body["id"] = "0c7b8c3a-2f4e-4d39-9a41-3b4a9b3c1e11";
@@ -426,8 +429,10 @@ TEST_P(Conformance, PutRules) {
   Response key = api.put("/ed-fi/students/" + id, body);
   expect_problem(key, 400, "urn:ed-fi:api:bad-request:data-validation-failed:key-change-not-supported",
                  "Key Change Not Supported",
-                 "Identifying values for the Student resource cannot be changed. Delete and recreate the resource item "
-                 "instead.");
+                 GetParam() == "ods"
+                     ? "Identifying values for the Student data cannot be changed. Delete and recreate the item instead."
+                     : "Identifying values for the Student resource cannot be changed. Delete and recreate the resource item "
+                       "instead.");
 
   std::string did = api.create("/ed-fi/termDescriptors", descriptor("TermDescriptor", "Fall"));
   json d = descriptor("TermDescriptor", "Spring");

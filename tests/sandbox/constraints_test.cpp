@@ -73,12 +73,12 @@ INSTANTIATE_TEST_SUITE_P(Flavors, Constraints, ::testing::Values("dms", "ods"));
 TEST_P(Constraints, DecimalOverPrecisionIs400) {
   Response r = api.post("/ed-fi/studentSchoolAssociations", ssa_with_fte(10));
   expect_problem(r, 400, k_dv_type, k_dv_title, k_dv_detail);
-  EXPECT_EQ(r.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {fte_message()}}})) << r.body;
+  EXPECT_EQ(r.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {worded(GetParam(), fte_message())}}})) << r.body;
   EXPECT_EQ(r.json_body()["errors"], json::array());
   // A numeric string is coerced first (§7.1), then checked.
   Response s = api.post("/ed-fi/studentSchoolAssociations", ssa_with_fte("12.5"));
   EXPECT_EQ(s.status, 400) << s.body;
-  EXPECT_EQ(s.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {fte_message()}}})) << s.body;
+  EXPECT_EQ(s.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {worded(GetParam(), fte_message())}}})) << s.body;
   // Another resource, another precision: sections.availableCredits is decimal(9,3).
   Response c = api.post("/ed-fi/sections", [] {
     json s = section(255901, json::array());
@@ -87,7 +87,7 @@ TEST_P(Constraints, DecimalOverPrecisionIs400) {
   }());
   EXPECT_EQ(c.status, 400) << c.body;
   EXPECT_EQ(c.json_body()["validationErrors"],
-            (json{{"$.availableCredits", {"availableCredits must be between -999999.999 and 999999.999."}}}))
+            (json{{"$.availableCredits", {worded(GetParam(), "availableCredits must be between -999999.999 and 999999.999.")}}}))
       << c.body;
   // Nothing was stored.
   EXPECT_EQ(api.get("/ed-fi/studentSchoolAssociations").json_body(), json::array());
@@ -99,7 +99,7 @@ TEST_P(Constraints, DecimalOverScale) {
   seed_enrolment();
   Response over = api.post("/ed-fi/studentSchoolAssociations", ssa_with_fte(9.99995));
   EXPECT_EQ(over.status, 400) << over.body;
-  EXPECT_EQ(over.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {fte_message()}}})) << over.body;
+  EXPECT_EQ(over.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {worded(GetParam(), fte_message())}}})) << over.body;
   Response inside = api.post("/ed-fi/studentSchoolAssociations", ssa_with_fte(1.00005));
   EXPECT_EQ(inside.status, 201) << inside.body;
   json stored = api.get("/ed-fi/studentSchoolAssociations").json_body();
@@ -123,7 +123,7 @@ TEST_P(Constraints, DecimalNegativeBeyondTheMinimumIs400) {
   for (json v : {json(-10), json(-9.99991), json("-100")}) {
     Response r = api.post("/ed-fi/studentSchoolAssociations", ssa_with_fte(v));
     EXPECT_EQ(r.status, 400) << v << " " << r.body;
-    EXPECT_EQ(r.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {fte_message()}}})) << r.body;
+    EXPECT_EQ(r.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {worded(GetParam(), fte_message())}}})) << r.body;
   }
 }
 
@@ -187,14 +187,14 @@ TEST_P(Constraints, StepOrdering) {
   no_name.erase("entryDate");
   Response schema = api.post("/ed-fi/studentSchoolAssociations", no_name);
   EXPECT_EQ(schema.status, 400);
-  EXPECT_EQ(schema.json_body()["validationErrors"], (json{{"$.entryDate", {"entryDate is required."}}})) << schema.body;
+  EXPECT_EQ(schema.json_body()["validationErrors"], (json{{"$.entryDate", {worded(GetParam(), "entryDate is required.")}}})) << schema.body;
 
   // Decimal before equality.
   json both = section(255901, class_periods({{"01 - Traditional", 1}}));
   both["availableCredits"] = 1e7;
   Response dec = api.post("/ed-fi/sections", both);
   EXPECT_EQ(dec.json_body()["validationErrors"],
-            (json{{"$.availableCredits", {"availableCredits must be between -999999.999 and 999999.999."}}}))
+            (json{{"$.availableCredits", {worded(GetParam(), "availableCredits must be between -999999.999 and 999999.999.")}}}))
       << dec.body;
 
   // Equality before duplicate items (§5 step 12).
@@ -210,7 +210,7 @@ TEST_P(Constraints, StepOrdering) {
   put["id"] = "0c7b8c3a-2f4e-4d39-9a41-3b4a9b3c1e11";
   Response put_dec = api.put("/ed-fi/studentSchoolAssociations/" + ssa_id, put);
   expect_problem(put_dec, 400, k_dv_type, k_dv_title, k_dv_detail);
-  EXPECT_EQ(put_dec.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {fte_message()}}})) << put_dec.body;
+  EXPECT_EQ(put_dec.json_body()["validationErrors"], (json{{"$.fullTimeEquivalency", {worded(GetParam(), fte_message())}}})) << put_dec.body;
 
   seed_class_periods();
   std::string bs_id = api.create("/ed-fi/bellSchedules", bell_schedule(255901, class_periods({{"01 - Traditional", 255901}})));

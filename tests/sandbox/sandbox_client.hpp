@@ -182,6 +182,17 @@ inline void expect_problem(const Response& r, long status, const std::string& ty
   EXPECT_TRUE(j["errors"].is_array()) << r.body;
 }
 
+// A DMS message as the ods flavour words it (sandbox/ods_wording.hpp): ODS/API 7.3 names the
+// property a message starts with in PascalCase (its C# property) and double-quotes "upsert" and "id".
+inline std::string worded(const std::string& flavor, std::string message) {
+  if (flavor != "ods" || message.empty()) return message;
+  message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+  for (const char* word : {"upsert", "id"})
+    for (std::size_t at; (at = message.find(std::string("'") + word + "'")) != std::string::npos;)
+      message.replace(at, std::string(word).size() + 2, std::string("\"") + word + "\"");
+  return message;
+}
+
 // Descriptors and education organizations most tests need (our own metadata/ set).
 inline json descriptor(const std::string& type, const std::string& code) {
   return {{"namespace", "uri://ed-fi.org/" + type}, {"codeValue", code}, {"shortDescription", code}};

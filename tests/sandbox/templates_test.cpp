@@ -98,3 +98,37 @@ TEST(Correlation, OdsAcceptsAndEchoesTheCorrelationId) {
   json g = api.post("/ed-fi/students", json::object()).json_body();
   EXPECT_EQ(g["correlationId"].get<std::string>().size(), 16u);  // generated
 }
+
+// ODS/API 7.3's wording of the problems where it differs from DMS (sandbox/ods_wording.hpp), with the
+// texts its Postman suites assert; a PUT body may leave out the id (the URL's is used).
+TEST(OdsWording, ValidationMessagesAndPutWithoutId) {
+  Api api("ods");
+  json ve = api.post("/ed-fi/students", json{{"studentUniqueId", ""}, {"firstName", std::string(80, 'x')}})
+                .json_body()["validationErrors"];
+  EXPECT_EQ(ve["$.studentUniqueId"], json::array({"StudentUniqueId is required and should not be left empty."}));
+  EXPECT_EQ(ve["$.firstName"], json::array({"FirstName must be at most 75 characters in length."}));
+  EXPECT_EQ(ve["$.lastSurname"], json::array({"LastSurname is required."}));
+
+  std::string id = api.create("/ed-fi/students", student("s1"));
+  json changed = student("s1");
+  changed["firstName"] = "Grace";
+  EXPECT_EQ(api.put("/ed-fi/students/" + id, changed).status, 204);
+  EXPECT_EQ(api.get("/ed-fi/students/" + id).json_body()["firstName"], "Grace");
+  changed["studentUniqueId"] = "s2";
+  json key = api.put("/ed-fi/students/" + id, changed).json_body();
+  EXPECT_EQ(key["detail"], "Identifying values for the Student data cannot be changed. Delete and recreate the item instead.");
+
+  json put = api.call("PUT", "/ed-fi/students", "{}").json_body();
+  EXPECT_EQ(put["detail"], "The request construction was invalid.");
+  EXPECT_EQ(put["errors"], json::array({"Resource collections cannot be replaced. To \"upsert\" an item in the collection, use "
+                                        "POST. To update a specific item, use PUT and include the \"id\" in the route."}));
+}
+
+TEST(OdsWording, DmsKeepsItsOwn) {
+  Api api("dms");
+  json ve = api.post("/ed-fi/students", json{{"studentUniqueId", "s1"}}).json_body()["validationErrors"];
+  EXPECT_EQ(ve["$.lastSurname"], json::array({"lastSurname is required."}));
+  std::string id = api.create("/ed-fi/students", student("s1"));
+  EXPECT_EQ(api.put("/ed-fi/students/" + id, student("s1")).json_body()["validationErrors"]["$.id"],
+            json::array({"id is required."}));
+}
