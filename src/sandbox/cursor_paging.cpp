@@ -1,8 +1,9 @@
 #include "sandbox/cursor_paging.hpp"
 
+#include "sandbox/auth.hpp"
+
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <limits>
 
 namespace lightbeam::sandbox::cursor_paging {
@@ -29,23 +30,6 @@ std::string base64(const std::string& in) {
   return out;
 }
 
-std::optional<std::string> unbase64(const std::string& in) {
-  std::string out;
-  unsigned val = 0;
-  int bits = -8;
-  for (char c : in) {
-    const char* at = c ? std::strchr(k_alphabet, c) : nullptr;
-    if (!at) return std::nullopt;
-    val = (val << 6) + static_cast<unsigned>(at - k_alphabet);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
-}
-
 std::optional<std::uint64_t> number_of(const std::string& s) {
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -58,7 +42,7 @@ std::optional<std::uint64_t> number_of(const std::string& s) {
 std::string encode_token(const SeqRange& range) { return base64(std::to_string(range.first) + "," + std::to_string(range.last)); }
 
 std::optional<SeqRange> decode_token(const std::string& token) {
-  auto text = unbase64(token);
+  auto text = base64_decode(token);  // accepts the url alphabet
   if (!text) return std::nullopt;
   auto comma = text->find(',');
   if (comma == std::string::npos) return std::nullopt;
