@@ -35,6 +35,7 @@ const std::vector<CommandInfo>& command_table() {
       {"delete", "delete the API records matching the JSONL payloads, in reverse dependency order", "csepwfonrR"},
       {"truncate", "delete EVERY record of the selected endpoints, in reverse dependency order", "csepw"},
       {"create", "write earthmover templates (templates/{endpoint}.jsont, earthmover.yml) for the selected endpoints", "csepw"},
+      {"convert", "convert Ed-Fi XML interchange files (PATH...: files or folders) into {data_dir}/{endpoint}.jsonl", "cpw"},
   };
   return t;
 }
@@ -101,7 +102,8 @@ std::string main_help() {
 }
 
 std::string command_help(const CommandInfo& c) {
-  return "Usage: lightbeam " + c.name + " [options]\n\n" + c.summary + ".\n\nOptions:\n" + option_lines(c.options + "Svh") +
+  const char* operands = c.name == "convert" ? " PATH..." : "";
+  return "Usage: lightbeam " + c.name + " [options]" + operands + "\n\n" + c.summary + ".\n\nOptions:\n" + option_lines(c.options + "Svh") +
          "\nSee 'lightbeam --help' for every command.\n";
 }
 
@@ -157,8 +159,10 @@ Parsed parse(int argc, const char* const* argv) {
   bool help = false, version = false;
   CliOptions o;
   std::vector<std::pair<std::string, std::string>> sets;
+  std::vector<std::string> paths;
   auto last = CLI::MultiOptionPolicy::TakeLast;  // like argparse: a repeated option's last value wins
   app.add_option("command", command);
+  app.add_option("paths", paths);  // convert's operands; an error for every other command
   app.add_option("-c,--config-file", o.config_file)->multi_option_policy(last);
   app.add_option("-s,--selector", selector)->multi_option_policy(last);
   app.add_option("-e,--exclude", exclude)->multi_option_policy(last);
@@ -201,11 +205,17 @@ Parsed parse(int argc, const char* const* argv) {
     out.text = info ? command_help(*info) : main_help();
     return out;
   }
-  if (command.empty()) throw Error(std::string("no command given: use one of count, fetch, validate, send, validate+send, delete, truncate, create") + k_hint);
+  if (command.empty()) throw Error(std::string("no command given: use one of count, fetch, validate, send, validate+send, delete, truncate, create, convert") + k_hint);
   if (!info)
-    throw Error("unknown command \"" + command + "\": use one of count, fetch, validate, send, validate+send, delete, truncate, create" + k_hint);
+    throw Error("unknown command \"" + command + "\": use one of count, fetch, validate, send, validate+send, delete, truncate, create, convert" + k_hint);
 
   o.command = command;
+  if (command != "convert" && !paths.empty()) {
+    std::string extra;
+    for (const auto& p : paths) extra += (extra.empty() ? "" : " ") + p;
+    throw Error("unknown option or argument: " + extra + k_hint);
+  }
+  o.paths = std::move(paths);
   o.selector = data::split_list(selector);
   o.exclude = data::split_list(exclude);
   // `-s "$UNSET"` gives an empty list; treating it as "no selector" made truncate empty every

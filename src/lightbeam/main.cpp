@@ -31,6 +31,7 @@ int dispatch(const RunContext& ctx) {
   if (c == "delete") return commands::run_delete(ctx);
   if (c == "truncate") return commands::run_truncate(ctx);
   if (c == "create") return commands::run_create(ctx);
+  if (c == "convert") return commands::run_convert(ctx);
   throw Error("unknown command \"" + c + "\"; run 'lightbeam --help' for usage");
 }
 

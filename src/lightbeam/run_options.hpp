@@ -11,7 +11,7 @@
 namespace lightbeam {
 
 struct CliOptions {
-  std::string command;                       // count, fetch, validate, send, validate+send, delete, truncate, create
+  std::string command;                       // count, fetch, validate, send, validate+send, delete, truncate, create, convert
   std::string config_file;                   // -c; empty = ./lightbeam.yaml then ./lightbeam.yml
   std::vector<std::string> selector;         // -s, comma list split; empty = all
   std::vector<std::string> exclude;          // -e
@@ -26,6 +26,7 @@ struct CliOptions {
   std::vector<int> resend_status_codes;      // -r
   std::string results_file;                  // --results-file
   std::vector<std::pair<std::string, std::string>> overrides;  // --set KEY VALUE
+  std::vector<std::string> paths;            // convert: the XML interchange files and folders
 };
 
 struct RunContext {

@@ -14,5 +14,6 @@ int run_validate_send(const RunContext& ctx);
 int run_delete(const RunContext& ctx);
 int run_truncate(const RunContext& ctx);
 int run_create(const RunContext& ctx);
+int run_convert(const RunContext& ctx);
 
 }  // namespace lightbeam::commands

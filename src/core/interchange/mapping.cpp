@@ -1,0 +1,146 @@
+#include "core/interchange/mapping.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace lightbeam::interchange {
+namespace {
+
+using schema::ObjectModel;
+using schema::Property;
+using schema::PropertyKind;
+using schema::iequals;
+
+constexpr std::string_view k_descriptor = "Descriptor";
+
+bool fits(const Property& p, Shape shape) {
+  switch (p.kind) {
+    case PropertyKind::scalar:
+    case PropertyKind::descriptor:
+      return shape == Shape::text;
+    case PropertyKind::reference:
+    case PropertyKind::object:
+      return shape == Shape::complex;
+    case PropertyKind::array:
+      return p.object ? true : shape == Shape::text;
+  }
+  return false;
+}
+
+// Rules 1 and 2.
+const Property* by_name(const ObjectModel& m, std::string_view name, Shape shape) {
+  for (const auto& p : m.properties)
+    if (iequals(p.name, name) && fits(p, shape)) return &p;
+  for (const auto& p : m.properties) {
+    std::string_view n = p.name;
+    if (n.size() == name.size() + k_descriptor.size() && iequals(n.substr(0, name.size()), name) &&
+        iequals(n.substr(name.size()), k_descriptor) && fits(p, shape))
+      return &p;
+  }
+  return nullptr;
+}
+
+// Whether `name` equals the last segments of an item schema name joined ("EdFi_AssessmentAdministration_Period"
+// ends with "Period" and with "AssessmentAdministrationPeriod", but not with "Name" for "..._OtherName").
+bool ends_with_segments(std::string_view schema_name, std::string_view name) {
+  std::string tail;
+  for (size_t end = schema_name.size(); end > 0;) {
+    size_t start = schema_name.rfind('_', end - 1);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    tail.insert(0, schema_name.substr(start, end - start));
+    if (tail.size() >= name.size()) return iequals(tail, name);
+    if (start == 0) break;
+    end = start - 1;
+  }
+  return false;
+}
+
+Match without_stripping(const ObjectModel& m, std::string_view name, Shape shape) {
+  if (const Property* p = by_name(m, name, shape)) {
+    if (p->kind == PropertyKind::array && p->object && shape == Shape::text) {
+      if (const Property* inner = by_name(*p->object, name, shape)) return {Match::Kind::array_item, p, inner};
+    } else {
+      return {p->kind == PropertyKind::array ? Match::Kind::array_item : Match::Kind::property, p, nullptr};
+    }
+  }
+  for (const auto& p : m.properties) {  // 3
+    if (p.kind != PropertyKind::array || !p.object || !ends_with_segments(p.object->schema_name, name)) continue;
+    if (shape == Shape::complex) return {Match::Kind::array_item, &p, nullptr};
+    // A text element is the item's one property of that name (GradeLevel → gradeLevels[].gradeLevelDescriptor);
+    // a role-named one keeps its role on the array only (AppropriateGradeLevel → appropriateGradeLevels[].gradeLevelDescriptor).
+    if (const Property* inner = by_name(*p.object, name, shape)) return {Match::Kind::array_item, &p, inner};
+    Match in_item = resolve(*p.object, name, shape);
+    if (in_item.kind == Match::Kind::property) return {Match::Kind::array_item, &p, in_item.property};
+  }
+  Match wrap;
+  for (const auto& p : m.properties) {  // 4: prefer the item's required property (its identity)
+    if (p.kind != PropertyKind::array || !p.object) continue;
+    if (const Property* inner = by_name(*p.object, name, shape)) {
+      if (inner->required) return {Match::Kind::array_wrap, &p, inner};
+      if (wrap.kind == Match::Kind::none) wrap = {Match::Kind::array_wrap, &p, inner};
+    }
+  }
+  if (wrap.kind != Match::Kind::none) return wrap;
+  if (shape == Shape::text)  // 5
+    for (const auto& p : m.properties)
+      if (p.kind == PropertyKind::reference && p.reference && p.reference->fields.size() == 1 &&
+          iequals(p.reference->fields[0].name, name))
+        return {Match::Kind::single_field_reference, &p, nullptr};
+  return {};
+}
+
+bool is_upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
+bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
+
+// Where each PascalCase word after the first begins ("IEPPlacementMeeting" → 3, 12).
+std::vector<size_t> word_starts(std::string_view name) {
+  std::vector<size_t> out;
+  for (size_t i = 1; i < name.size(); ++i) {
+    bool lower_to_upper = is_upper(name[i]) && !is_upper(name[i - 1]);
+    bool acronym_end = is_upper(name[i]) && is_upper(name[i - 1]) && i + 1 < name.size() && is_lower(name[i + 1]);
+    if (lower_to_upper || acronym_end) out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace
+
+Match resolve(const ObjectModel& m, std::string_view name, Shape shape) {
+  Match found = without_stripping(m, name, shape);
+  if (found.kind != Match::Kind::none) return found;
+  for (size_t start : word_starts(name)) {  // 6
+    found = without_stripping(m, name.substr(start), shape);
+    if (found.kind != Match::Kind::none) return found;
+  }
+  if (shape == Shape::complex) return {Match::Kind::flatten, nullptr, nullptr};  // 7
+  return {};
+}
+
+std::optional<nlohmann::json> typed_value(std::string_view text, std::string_view type) {
+  if (type == "integer") {
+    // SchoolYearType ("2021-2022") names a school year by its two calendar years; the API by the ending one.
+    if (text.size() == 9 && text[4] == '-') text = text.substr(5);
+    long long v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return nlohmann::json(v);
+  }
+  if (type == "number") {
+    std::string s(text);
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+    return nlohmann::json(v);
+  }
+  if (type == "boolean") {
+    if (text == "true" || text == "1") return nlohmann::json(true);
+    if (text == "false" || text == "0") return nlohmann::json(false);
+    return std::nullopt;
+  }
+  return nlohmann::json(std::string(text));
+}
+
+}  // namespace lightbeam::interchange

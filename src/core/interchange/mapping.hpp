@@ -1,0 +1,48 @@
+// How an Ed-Fi XML interchange element maps onto the API's resource model (docs/convert.md). The
+// rules are general naming rules over the OpenAPI model that `validate` uses (schema::SpecModel),
+// never a table per resource, so other Data Standard versions and extensions map the same way.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/schema/spec_model.hpp"
+
+namespace lightbeam::interchange {
+
+// What an element holds: only text, or child elements (or a `ref` attribute standing for them).
+enum class Shape { text, complex };
+
+struct Match {
+  enum class Kind {
+    none,                    // no rule applies: reported as unmapped
+    property,                // the element is `property` (scalar, descriptor, reference, object, array item)
+    array_item,              // the element is one item of the array `property` (text: goes into `inner`)
+    array_wrap,              // the element is the `inner` property of one new item of the array `property`
+    single_field_reference,  // text that is the only field of the reference `property` (SchoolYear)
+    flatten,                 // a wrapper the API flattens (Name, BirthData): its children map into the same object
+  };
+  Kind kind = Kind::none;
+  const schema::Property* property = nullptr;
+  const schema::Property* inner = nullptr;
+};
+
+// The rule for an element named `name` (its local name, PascalCase) of shape `shape` inside an
+// object of model `m`; the first rule that applies wins:
+//   1. a property of the same name (case-insensitive: IEPPlacementMeetingIndicator → iepPlacementMeetingIndicator);
+//   2. a property named name + "Descriptor" (AddressType → addressTypeDescriptor);
+//   3. an array whose item schema name ends with the name at a segment boundary
+//      (Address → addresses of EdFi_EducationOrganization_Address);
+//   4. an array whose item has a property matching the name by 1-2 (ClassPeriodReference → classPeriods[].classPeriodReference);
+//   5. a reference with the name as its only field (SchoolYear → schoolYearTypeReference.schoolYear);
+//   6. rules 1-5 on the name without its leading words (role names: FundFundDimensionReference → fundDimensionReference,
+//      ElementProgramEvaluationLevel → programEvaluationLevels);
+//   7. a complex element that matched nothing is a wrapper the API flattened.
+Match resolve(const schema::ObjectModel& m, std::string_view name, Shape shape);
+
+// The API value of an element's text for a property of JSON type `type` ("integer", "number",
+// "boolean", else string). nullopt when the text is not of that type (the caller reports it).
+// An integer school year written as the XSD's SchoolYearType ("2021-2022") is its ending year.
+std::optional<nlohmann::json> typed_value(std::string_view text, std::string_view type);
+
+}  // namespace lightbeam::interchange
