@@ -197,11 +197,35 @@ struct Converter::Impl {
     }
   }
 
-  void map_object(const ObjectModel& m, const xmlNode* el, json& out) {
+  // The rule for child c, tried first with each role prefix of a flattened wrapper ("Available" of
+  // AvailableCredits), then by its own name.
+  const Match& rule_for(const ObjectModel& m, const xmlNode* c, Shape shape, const std::vector<std::string>& roles) {
+    for (const auto& role : roles) {
+      const Match& mt = rule(m, role + std::string(name_of(c)), shape);
+      if (mt.kind == Match::Kind::property || mt.kind == Match::Kind::array_item) return mt;
+    }
+    return rule(m, name_of(c), shape);
+  }
+
+  // The array whose one item a wrapper is, when the wrapper's name did not say so (an irregular plural)
+  // but each of its children is a property of the items of one array: those children make one item,
+  // not one item each.
+  const Property* one_item_of(const ObjectModel& m, const xmlNode* wrapper, const std::vector<std::string>& roles) {
+    const Property* array = nullptr;
+    for (const xmlNode* c = wrapper->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      const Match& mt = rule_for(m, c, shape_of(c), roles);
+      if (mt.kind != Match::Kind::array_wrap || (array && array != mt.property)) return nullptr;
+      array = mt.property;
+    }
+    return array;
+  }
+
+  void map_object(const ObjectModel& m, const xmlNode* el, json& out, const std::vector<std::string>& roles = {}) {
     for (const xmlNode* c = el->children; c; c = c->next) {
       if (c->type != XML_ELEMENT_NODE) continue;
       const Shape shape = shape_of(c);
-      const Match& mt = rule(m, name_of(c), shape);
+      const Match& mt = rule_for(m, c, shape, roles);
       switch (mt.kind) {
         case Match::Kind::property:
           if (mt.property->kind == PropertyKind::object && out.contains(mt.property->name))
@@ -223,9 +247,21 @@ struct Converter::Impl {
           out[mt.property->name] = json{{field.name, typed(c, field.type)}};
           break;
         }
-        case Match::Kind::flatten:
-          map_object(m, c, out);
+        case Match::Kind::flatten: {
+          std::vector<std::string> prefixes;
+          const std::string_view wrapper = name_of(c);
+          for (size_t start : word_starts(wrapper)) prefixes.emplace_back(wrapper.substr(0, start));
+          if (const Property* array = one_item_of(m, c, prefixes)) {
+            json item = json::object();
+            map_object(*array->object, c, item);
+            json& items = out[array->name];
+            if (!items.is_array()) items = json::array();
+            items.push_back(std::move(item));
+          } else {
+            map_object(m, c, out, prefixes);
+          }
           break;
+        }
         case Match::Kind::none:
           unmapped(c, name_of(el), "maps to no property of " + m.schema_name);
           break;

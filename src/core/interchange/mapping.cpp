@@ -1,5 +1,6 @@
 #include "core/interchange/mapping.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -43,19 +44,31 @@ const Property* by_name(const ObjectModel& m, std::string_view name, Shape shape
   return nullptr;
 }
 
-// Whether `name` equals the last segments of an item schema name joined ("EdFi_AssessmentAdministration_Period"
-// ends with "Period" and with "AssessmentAdministrationPeriod", but not with "Name" for "..._OtherName").
-bool ends_with_segments(std::string_view schema_name, std::string_view name) {
-  std::string tail;
-  for (size_t end = schema_name.size(); end > 0;) {
-    size_t start = schema_name.rfind('_', end - 1);
-    start = start == std::string_view::npos ? 0 : start + 1;
-    tail.insert(0, schema_name.substr(start, end - start));
-    if (tail.size() >= name.size()) return iequals(tail, name);
-    if (start == 0) break;
-    end = start - 1;
-  }
-  return false;
+bool is_upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
+bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
+
+// Whether element `name` is one item of the array property `array`: the property's singular
+// ("addresses" → address, "categories" → category, "races" → race, "matrices" → matrix) is the element's name or its last words
+// behind role words (ImmunizationDate is one of `dates`, EducationOrganizationIdentificationCode one of
+// `identificationCodes`), never a part of it ("Name" is not one of `otherNames`). Returns the length of
+// the singular that matched (0: none), so the array that names more of the element wins. Property names, unlike
+// schema names, read the same in every API generation.
+size_t names_item(std::string_view array, std::string_view name) {
+  auto ends_with_word = [&](std::string_view singular) -> size_t {
+    if (singular.empty() || singular.size() > name.size()) return 0;
+    const size_t at = name.size() - singular.size();
+    return iequals(name.substr(at), singular) && (at == 0 || is_upper(name[at])) ? singular.size() : 0;
+  };
+  auto strip = [&](std::string_view suffix) {
+    return array.size() > suffix.size() && iequals(array.substr(array.size() - suffix.size()), suffix)
+               ? array.substr(0, array.size() - suffix.size())
+               : std::string_view{};
+  };
+  if (std::string_view stem = strip("ies"); !stem.empty())
+    if (size_t n = ends_with_word(std::string(stem) + "y")) return n;
+  if (std::string_view stem = strip("ices"); !stem.empty())  // matrices
+    if (size_t n = ends_with_word(std::string(stem) + "ix")) return n;
+  return std::max(ends_with_word(strip("es")), ends_with_word(strip("s")));
 }
 
 Match without_stripping(const ObjectModel& m, std::string_view name, Shape shape) {
@@ -66,8 +79,13 @@ Match without_stripping(const ObjectModel& m, std::string_view name, Shape shape
       return {p->kind == PropertyKind::array ? Match::Kind::array_item : Match::Kind::property, p, nullptr};
     }
   }
-  for (const auto& p : m.properties) {  // 3
-    if (p.kind != PropertyKind::array || !p.object || !ends_with_segments(p.object->schema_name, name)) continue;
+  std::vector<std::pair<size_t, const Property*>> arrays;  // 3: the array naming most of the element first
+  for (const auto& p : m.properties)
+    if (p.kind == PropertyKind::array && p.object)
+      if (size_t n = names_item(p.name, name)) arrays.emplace_back(n, &p);
+  std::stable_sort(arrays.begin(), arrays.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [n, pp] : arrays) {
+    const Property& p = *pp;
     if (shape == Shape::complex) return {Match::Kind::array_item, &p, nullptr};
     // A text element is the item's one property of that name (GradeLevel → gradeLevels[].gradeLevelDescriptor);
     // a role-named one keeps its role on the array only (AppropriateGradeLevel → appropriateGradeLevels[].gradeLevelDescriptor).
@@ -92,10 +110,9 @@ Match without_stripping(const ObjectModel& m, std::string_view name, Shape shape
   return {};
 }
 
-bool is_upper(char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; }
-bool is_lower(char c) { return std::islower(static_cast<unsigned char>(c)) != 0; }
-
 // Where each PascalCase word after the first begins ("IEPPlacementMeeting" → 3, 12).
+}  // namespace
+
 std::vector<size_t> word_starts(std::string_view name) {
   std::vector<size_t> out;
   for (size_t i = 1; i < name.size(); ++i) {
@@ -105,8 +122,6 @@ std::vector<size_t> word_starts(std::string_view name) {
   }
   return out;
 }
-
-}  // namespace
 
 Match resolve(const ObjectModel& m, std::string_view name, Shape shape) {
   Match found = without_stripping(m, name, shape);
@@ -129,6 +144,11 @@ std::optional<nlohmann::json> typed_value(std::string_view text, std::string_vie
     return nlohmann::json(v);
   }
   if (type == "number") {
+    // An integer literal stays an integer ("2" → 2, as the API returns it); others become doubles.
+    long long whole = 0;
+    if (auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), whole);
+        ec == std::errc() && ptr == text.data() + text.size())
+      return nlohmann::json(whole);
     std::string s(text);
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/schema/spec_model.hpp"
 
@@ -31,14 +32,19 @@ struct Match {
 // object of model `m`; the first rule that applies wins:
 //   1. a property of the same name (case-insensitive: IEPPlacementMeetingIndicator → iepPlacementMeetingIndicator);
 //   2. a property named name + "Descriptor" (AddressType → addressTypeDescriptor);
-//   3. an array whose item schema name ends with the name at a segment boundary
-//      (Address → addresses of EdFi_EducationOrganization_Address);
+//   3. an array whose singular is the name or its last words (Address → addresses,
+//      AppropriateGradeLevel → appropriateGradeLevels, ImmunizationDate → dates);
 //   4. an array whose item has a property matching the name by 1-2 (ClassPeriodReference → classPeriods[].classPeriodReference);
 //   5. a reference with the name as its only field (SchoolYear → schoolYearTypeReference.schoolYear);
 //   6. rules 1-5 on the name without its leading words (role names: FundFundDimensionReference → fundDimensionReference,
 //      ElementProgramEvaluationLevel → programEvaluationLevels);
-//   7. a complex element that matched nothing is a wrapper the API flattened.
+//   7. a complex element that matched nothing is a wrapper the API flattened; its children map into
+//      the same object, first with the wrapper's role words before their names (AvailableCredits/Credits
+//      → availableCredits, AvailableCredits/CreditType → availableCreditTypeDescriptor), then as they are.
 Match resolve(const schema::ObjectModel& m, std::string_view name, Shape shape);
+
+// Where each PascalCase word after the first begins ("IEPPlacementMeeting" → 3, 12).
+std::vector<size_t> word_starts(std::string_view name);
 
 // The API value of an element's text for a property of JSON type `type` ("integer", "number",
 // "boolean", else string). nullopt when the text is not of that type (the caller reports it).

@@ -323,15 +323,20 @@ struct SpecModel::Impl {
     const Endpoint* best = nullptr;
     std::size_t best_len = 0;
     int best_rank = -1;
+    // A property sees the descriptors of its own project and of Ed-Fi before any other project's, however
+    // long their names: the Ed-Fi evaluationElementRatingLevelDescriptor is a RatingLevelDescriptor, not
+    // TPDM's EvaluationElementRatingLevelDescriptor (a core model cannot refer to an extension).
     for (const auto& [suffix, ep] : descriptor_suffixes) {
       if (!ends_with(lower, suffix)) continue;
       std::string pk = project_key(ep->project);
       int rank = pk == want ? 2 : (pk == "edfi" ? 1 : 0);
-      if (suffix.size() > best_len || (suffix.size() == best_len && rank > best_rank)) {
-        best = ep;
-        best_len = suffix.size();
-        best_rank = rank;
-      }
+      const bool visible = rank > 0, best_visible = best_rank > 0;
+      const bool better = !best || (visible != best_visible ? visible
+                                                          : suffix.size() > best_len || (suffix.size() == best_len && rank > best_rank));
+      if (!better) continue;
+      best = ep;
+      best_len = suffix.size();
+      best_rank = rank;
     }
     return best;
   }
