@@ -55,8 +55,9 @@ struct DescriptorValue {
 struct ClientOptions {
   bool wipe = false;                   // -w: ignore and refresh the metadata cache
   bool use_cache = true;               // false: never read or write {state_dir}/cache
-  // send/validate: list ed-fi/schoolYearTypes first when the dependencies omit it (DMS does, yet
-  // accepts POSTs of school years), so a schoolYearTypes file can be loaded before what references it.
+  // send/validate/fetch/count: list ed-fi/schoolYearTypes first when the dependencies omit it (DMS does,
+  // yet accepts POSTs of school years), so a schoolYearTypes file can be loaded before what references
+  // it, and the school years can be read back.
   bool load_school_years = false;
 };
 

@@ -71,6 +71,15 @@ size_t names_item(std::string_view array, std::string_view name) {
   return std::max(ends_with_word(strip("es")), ends_with_word(strip("s")));
 }
 
+// The role words of a reference property: its name before the target's name ("classOf" of
+// classOfSchoolYearTypeReference, "" of schoolYearTypeReference).
+std::string_view role_of(const Property& p) {
+  const std::string suffix = p.reference->target_resource + "Reference";
+  std::string_view n = p.name;
+  if (n.size() >= suffix.size() && iequals(n.substr(n.size() - suffix.size()), suffix)) return n.substr(0, n.size() - suffix.size());
+  return {};
+}
+
 Match without_stripping(const ObjectModel& m, std::string_view name, Shape shape) {
   if (const Property* p = by_name(m, name, shape)) {
     if (p->kind == PropertyKind::array && p->object && shape == Shape::text) {
@@ -102,10 +111,10 @@ Match without_stripping(const ObjectModel& m, std::string_view name, Shape shape
     }
   }
   if (wrap.kind != Match::Kind::none) return wrap;
-  if (shape == Shape::text)  // 5
+  if (shape == Shape::text)  // 5: the element is the reference's role (if any) and its one field
     for (const auto& p : m.properties)
       if (p.kind == PropertyKind::reference && p.reference && p.reference->fields.size() == 1 &&
-          iequals(p.reference->fields[0].name, name))
+          iequals(std::string(role_of(p)) + p.reference->fields[0].name, name))
         return {Match::Kind::single_field_reference, &p, nullptr};
   return {};
 }

@@ -35,7 +35,8 @@ struct Match {
 //   3. an array whose singular is the name or its last words (Address → addresses,
 //      AppropriateGradeLevel → appropriateGradeLevels, ImmunizationDate → dates);
 //   4. an array whose item has a property matching the name by 1-2 (ClassPeriodReference → classPeriods[].classPeriodReference);
-//   5. a reference with the name as its only field (SchoolYear → schoolYearTypeReference.schoolYear);
+//   5. a reference whose role and only field make the name (SchoolYear → schoolYearTypeReference.schoolYear,
+//      ClassOfSchoolYear → classOfSchoolYearTypeReference.schoolYear);
 //   6. rules 1-5 on the name without its leading words (role names: FundFundDimensionReference → fundDimensionReference,
 //      ElementProgramEvaluationLevel → programEvaluationLevels);
 //   7. a complex element that matched nothing is a wrapper the API flattened; its children map into

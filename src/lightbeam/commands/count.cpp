@@ -21,6 +21,7 @@ int run_count(const RunContext& ctx) {
   const auto start = std::chrono::steady_clock::now();
   edfi::ClientOptions client_options;
   client_options.wipe = ctx.options.wipe;
+  client_options.load_school_years = true;  // the school years an ODS holds are read like any resource
   edfi::ApiClient client(ctx.config, client_options);
   std::vector<edfi::EndpointEntry> endpoints = client.select_endpoints(ctx.options.selector, ctx.options.exclude);
 

@@ -160,6 +160,7 @@ int run_fetch(const RunContext& ctx) {
 
   edfi::ClientOptions client_options;
   client_options.wipe = ctx.options.wipe;
+  client_options.load_school_years = true;  // the school years an ODS holds are read like any resource
   edfi::ApiClient client(ctx.config, client_options);
   std::vector<edfi::EndpointEntry> endpoints = client.select_endpoints(ctx.options.selector, ctx.options.exclude);
 
