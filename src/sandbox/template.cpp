@@ -99,7 +99,7 @@ TemplateLoad load_template(const std::string& name, const std::string& templates
   load_school_years(model, store, out);
   for (const auto& dir : folders) {
     if (!std::filesystem::is_directory(dir))
-      throw Error(fmt::format("--template {}: folder {} does not exist; run metadata/ds-5.2/template/generate.py", name, dir));
+      throw Error(fmt::format("--template {}: folder {} does not exist; run scripts/generate-templates", name, dir));
     load_folder(dir, model, store, out);
   }
   return out;
