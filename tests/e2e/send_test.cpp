@@ -2,6 +2,7 @@
 // results file content (both layouts), failures with reasons and line numbers, resend criteria,
 // Python pickle import, bad state, interrupt.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <thread>
@@ -280,4 +281,38 @@ TEST(Send, SchoolYearTypesFileIsSentFirstThoughTheDependenciesOmitIt) {
   EXPECT_EQ(r.err.find("no endpoint named schoolYearTypes"), std::string::npos) << r.err;
   EXPECT_EQ(w.results_json()["resources"]["schoolYearTypes"]["successes"],
             json::parse(R"([{"status_code":201,"count":2}])"));
+}
+
+// Issue 15: a FIFO, a dangling symlink or a symlink loop where a data file is expected is one
+// warning line naming it (no `filesystem error` text, no hang on the FIFO), and a data file whose
+// name matches no endpoint is warned about by send as by validate; the rest is sent.
+TEST(Send, NonRegularDataFilesAndUnknownNamesAreWarnedAboutAndTheRestIsSent) {
+  Sandbox sb;
+  Work w(sb.base_url());
+  write_file(w.data / "students.jsonl", students(3));
+  ASSERT_EQ(mkfifo((w.data / "schools.jsonl").c_str(), 0600), 0);
+  fs::create_symlink(w.data / "nowhere.jsonl", w.data / "staffs.jsonl");
+  fs::create_symlink(w.data / "b.jsonl", w.data / "a.jsonl");
+  fs::create_symlink(w.data / "a.jsonl", w.data / "b.jsonl");
+  write_file(w.data / "studentz.jsonl", students(1));
+  RunOptions quick;
+  quick.timeout_seconds = 60;
+  for (const std::string command : {"send", "validate", "validate+send"}) {
+    auto r = w.run(command, {"-f"}, quick);
+    ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    const std::string d = w.data.string();
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/schools.jsonl: it is a FIFO (named pipe), not a file; lightbeam reads only regular files"),
+              std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/staffs.jsonl: it is a symlink whose target does not exist; fix or remove the link"),
+              std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/a.jsonl: it is a symlink loop"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/studentz.jsonl: the API has no endpoint named studentz (check the file name)"),
+              std::string::npos) << command << ": " << r.err;
+    // validate+send says it once (validate's), not again in the send.
+    std::size_t n = 0;
+    for (auto p = r.err.find("studentz.jsonl: the API"); p != std::string::npos; p = r.err.find("studentz.jsonl: the API", p + 1)) ++n;
+    EXPECT_EQ(n, 1u) << command << ": " << r.err;
+    EXPECT_EQ(r.err.find("filesystem error"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(documents(sb.base_url(), "students"), 3);
 }

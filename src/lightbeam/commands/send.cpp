@@ -425,6 +425,11 @@ int run_send(const RunContext& ctx) {
 
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   auto endpoints = client.select_endpoints(opts.selector, opts.exclude);
+  if (opts.command != "validate+send") {  // validate has said it already
+    std::vector<std::string> names;
+    for (const auto& e : client.all_endpoints()) names.push_back(e.name);
+    for (const auto& w : data::data_dir_warnings(cfg.data_dir, names)) spdlog::warn("{}", w);
+  }
 
   // Endpoints with data, grouped by dependency order.
   std::vector<std::vector<EndpointWork>> groups;
