@@ -81,6 +81,7 @@ TEST(Discovery, NonRegularEntriesAndUnknownNamesAreWarnings) {
   write_file(d / "studentz.jsonl", "{}\n");                      // misspelt
   write_file(d / "Notes/readme.jsonl", "{}\n");                  // a folder of no endpoint
   write_file(d / "README.md", "x\n");                            // not data: no warning
+  write_file(d / ".git/config.json", "x\n");                    // hidden: no warning
   ASSERT_EQ(mkfifo((d / "grades").c_str(), 0600), 0);            // not data, not an endpoint: no warning
   write_file(d / "programs/1.jsonl", "{}\n");
   fs::create_directories(d / "programs/2.jsonl");

@@ -98,6 +98,7 @@ std::vector<std::string> data_dir_warnings(const fs::path& data_dir, const std::
   std::error_code ec;
   for (fs::directory_iterator it(data_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path p = it->path();
+    if (p.filename().string().front() == '.') continue;  // hidden (.git, .lightbeam): never data
     const bool data_name = has_data_extension(p);
     const std::string problem = not_a_file(p);
     std::error_code dec;

@@ -19,7 +19,8 @@ void require_data_dir(const std::filesystem::path& data_dir);
 // a `.jsonl`/`.ndjson`/`.json` name or an endpoint folder's such entry that is not a regular file
 // (a directory, FIFO, socket, device, dangling symlink, symlink loop: find_files skips them, and
 // never opens them), and a data file or folder whose name matches none of `endpoints` (compared
-// case-insensitively). Sorted by path; never throws for an entry (no `filesystem error` text).
+// case-insensitively). Hidden entries (`.git`) are left alone. Sorted by path; never throws for an
+// entry (no `filesystem error` text).
 std::vector<std::string> data_dir_warnings(const std::filesystem::path& data_dir, const std::vector<std::string>& endpoints);
 
 }  // namespace lightbeam::data
