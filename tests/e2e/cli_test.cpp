@@ -207,3 +207,19 @@ TEST(Cli, UnknownKeyIsAWarningNamingTheClosestKey) {
       << r.err;
   EXPECT_THAT(r.err, HasSubstr("config file not specified with `-c` flag... but found and using ./lightbeam.yaml"));
 }
+
+// Issue 15: an unterminated quote would have swallowed the rest of the file into client_secret
+// (yaml-cpp accepts it, PyYAML rejects it); a duplicate key is a warning naming both lines.
+TEST(Cli, UnterminatedQuoteIsAnErrorAndDuplicateKeyAWarning) {
+  TempDir d;
+  write_file(d / "q.yaml", "data_dir: ./\nedfi_api:\n  client_secret: \"abc-secret-77\n  client_id: x\nlog_level: DEBUG\n");
+  auto r = run_in(d.path(), {"count", "-c", "q.yaml"});
+  expect_one_error_line(r, "q.yaml:3: YAML syntax error: the double quote opened on this line (in edfi_api.client_secret) is never closed");
+  EXPECT_THAT(r.err, Not(HasSubstr("abc-secret-77")));
+  write_file(d / "lightbeam.yaml",
+             "edfi_api:\n  base_url: http://127.0.0.1:1/api\nconnection:\n  num_retries: 0\n  num_retries: 0\n");
+  auto dup = run_in(d.path(), {"count"});
+  EXPECT_NE(dup.exit_code, 0);
+  EXPECT_TRUE(std::regex_search(dup.err, std::regex(R"(lightbeam WARNING \./lightbeam\.yaml:5: duplicate key connection\.num_retries \(also on line 4\): the last one is used; remove the others\n)")))
+      << dup.err;
+}

@@ -1,6 +1,10 @@
 // End-to-end: the real `lightbeam fetch` against the real edfi-sandbox, both flavours: JSONL files in
 // the API's order, compact lines, paging, -q/-k/-d, page-size maximum, errors never leaving half files.
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
 
 #include "support/e2e.hpp"
 
@@ -125,3 +129,74 @@ TEST_P(FetchTest, ManyPagesWithDs52) {
 INSTANTIATE_TEST_SUITE_P(Flavors, FetchTest, ::testing::Values("dms", "ods"));
 
 }  // namespace
+
+// Issue 15: fetch handles SIGINT/SIGTERM like send: the first stops new requests, the unfinished
+// endpoint's temporary file is removed, an existing {endpoint}.jsonl is left as it was, exit 130;
+// a second signal quits at once with a log line and removes the temporary file too.
+namespace {
+
+// 200 students in a sandbox database file; then a sandbox on that file with 100 ms per data
+// request, so that fetch with 2-record pages and 2 in flight takes about 5 s.
+struct SlowFetch {
+  TempDir db_dir;
+  std::string db = (db_dir / "sandbox.db").string();
+  std::unique_ptr<Sandbox> slow;
+  std::unique_ptr<Work> w;
+  SlowFetch() {
+    {
+      Sandbox fast({"--db", db});
+      Work seed(fast.base_url());
+      write_file(seed.data / "students.jsonl", students(200));
+      auto r = seed.run("send");
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    }
+    slow = std::make_unique<Sandbox>(std::vector<std::string>{"--db", db, "--latency-ms", "100"});
+    w = std::make_unique<Work>(slow->base_url(), ConfigOptions().pool(2));
+    write_file(w->data / "students.jsonl", "{\"old\":true}\n");
+  }
+  std::vector<std::string> args() const {
+    return {"fetch", "-c", w->config.string(), "-s", "students", "--set", "fetch.page_size", "2"};
+  }
+  // Waits (at most 30 s) until fetch has written its temporary file.
+  bool wait_for_temp_file() const {
+    for (int i = 0; i < 1500; ++i) {
+      if (!leftovers(w->data).empty()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST(FetchInterrupt, FirstSignalStopsRemovesTheTemporaryFileAndExits130) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    SlowFetch f;
+    Background bg(f.args(), f.w->dir.path());
+    ASSERT_TRUE(f.wait_for_temp_file()) << bg.err();
+    bg.signal(sig);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(bg.wait_at_most(30), 130) << bg.err();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3)) << "took the whole fetch";
+    EXPECT_NE(bg.err().find("WARNING interrupted: no new requests; waiting for the ones in flight"), std::string::npos) << bg.err();
+    EXPECT_NE(bg.err().find("WARNING interrupted: "), std::string::npos) << bg.err();
+    EXPECT_NE(bg.err().find("temporary files were removed"), std::string::npos) << bg.err();
+    EXPECT_EQ(bg.err().find("Unable to load records"), std::string::npos) << bg.err();
+    EXPECT_TRUE(leftovers(f.w->data).empty());
+    EXPECT_EQ(read_file(f.w->data / "students.jsonl"), "{\"old\":true}\n");
+  }
+}
+
+TEST(FetchInterrupt, TwoQuickSignalsQuitAtOnceWithALogLineAndNoTemporaryFile) {
+  SlowFetch f;
+  Background bg(f.args(), f.w->dir.path());
+  ASSERT_TRUE(f.wait_for_temp_file()) << bg.err();
+  bg.signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // back to back, the kernel would merge them
+  bg.signal(SIGINT);
+  EXPECT_EQ(bg.wait_at_most(30), 130) << bg.err();
+  EXPECT_NE(bg.err().find("WARNING interrupted again: quitting at once; removing the unfinished temporary files"), std::string::npos)
+      << bg.err();
+  EXPECT_TRUE(leftovers(f.w->data).empty());
+  EXPECT_EQ(read_file(f.w->data / "students.jsonl"), "{\"old\":true}\n");
+}

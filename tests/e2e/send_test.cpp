@@ -2,6 +2,7 @@
 // results file content (both layouts), failures with reasons and line numbers, resend criteria,
 // Python pickle import, bad state, interrupt.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <thread>
@@ -259,6 +260,38 @@ TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {
   EXPECT_EQ(documents(sb.base_url(), "students"), n);
 }
 
+// Issue 15: two SIGINTs in quick succession quit at once with a log line, and leave a state the
+// next run trusts: it sends exactly what is missing, every record ends up in the API once, and
+// every state row stands for a record the API holds.
+TEST(Send, TwoQuickInterruptsQuitWithALogLineAndAConsistentState) {
+  Sandbox sb({"--latency-ms", "150"});  // the requests in flight at the first signal outlast the second
+  Work w(sb.base_url());
+  const int n = 200;
+  write_file(w.data / "students.jsonl", students(n));
+  Background bg({"send", "-c", w.config.string(), "--results-file", w.results.string()}, w.dir.path());
+  ASSERT_TRUE(wait_for_documents(sb.base_url(), "students", 40));
+  bg.signal(SIGINT);
+  // Two signals sent back to back before the process runs its handler are one pending signal (the
+  // kernel does not queue them); a few milliseconds apart, as fast as a user presses Ctrl-C twice.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  bg.signal(SIGINT);
+  EXPECT_EQ(bg.wait_at_most(30), 130) << bg.err();
+  EXPECT_NE(bg.err().find("WARNING interrupted again: quitting at once; the state keeps every answer recorded so far"),
+            std::string::npos) << bg.err();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // requests the sandbox was still answering
+  const long docs = documents(sb.base_url(), "students");
+  const auto rows = static_cast<long>(w.state_rows("students"));
+  EXPECT_LE(rows, docs);  // nothing is recorded as sent that the API does not hold
+  EXPECT_LT(docs, n);
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto res = w.results_json();
+  EXPECT_EQ(res["total_records_skipped"].get<long>(), rows);
+  EXPECT_EQ(res["total_records_processed"].get<long>(), n);
+  EXPECT_EQ(documents(sb.base_url(), "students"), n);
+  EXPECT_EQ(w.state_rows("students"), static_cast<std::size_t>(n));
+}
+
 // DMS-style dependencies (the sandbox's) do not list schoolYearTypes, yet the API takes POSTs of
 // school years: a schoolYearTypes file is validated and sent first, before what references it.
 TEST(Send, SchoolYearTypesFileIsSentFirstThoughTheDependenciesOmitIt) {
@@ -280,4 +313,38 @@ TEST(Send, SchoolYearTypesFileIsSentFirstThoughTheDependenciesOmitIt) {
   EXPECT_EQ(r.err.find("no endpoint named schoolYearTypes"), std::string::npos) << r.err;
   EXPECT_EQ(w.results_json()["resources"]["schoolYearTypes"]["successes"],
             json::parse(R"([{"status_code":201,"count":2}])"));
+}
+
+// Issue 15: a FIFO, a dangling symlink or a symlink loop where a data file is expected is one
+// warning line naming it (no `filesystem error` text, no hang on the FIFO), and a data file whose
+// name matches no endpoint is warned about by send as by validate; the rest is sent.
+TEST(Send, NonRegularDataFilesAndUnknownNamesAreWarnedAboutAndTheRestIsSent) {
+  Sandbox sb;
+  Work w(sb.base_url());
+  write_file(w.data / "students.jsonl", students(3));
+  ASSERT_EQ(mkfifo((w.data / "schools.jsonl").c_str(), 0600), 0);
+  fs::create_symlink(w.data / "nowhere.jsonl", w.data / "staffs.jsonl");
+  fs::create_symlink(w.data / "b.jsonl", w.data / "a.jsonl");
+  fs::create_symlink(w.data / "a.jsonl", w.data / "b.jsonl");
+  write_file(w.data / "studentz.jsonl", students(1));
+  RunOptions quick;
+  quick.timeout_seconds = 60;
+  for (const std::string command : {"send", "validate", "validate+send"}) {
+    auto r = w.run(command, {"-f"}, quick);
+    ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    const std::string d = w.data.string();
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/schools.jsonl: it is a FIFO (named pipe), not a file; lightbeam reads only regular files"),
+              std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/staffs.jsonl: it is a symlink whose target does not exist; fix or remove the link"),
+              std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/a.jsonl: it is a symlink loop"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING ignoring " + d + "/studentz.jsonl: the API has no endpoint named studentz (check the file name)"),
+              std::string::npos) << command << ": " << r.err;
+    // validate+send says it once (validate's), not again in the send.
+    std::size_t n = 0;
+    for (auto p = r.err.find("studentz.jsonl: the API"); p != std::string::npos; p = r.err.find("studentz.jsonl: the API", p + 1)) ++n;
+    EXPECT_EQ(n, 1u) << command << ": " << r.err;
+    EXPECT_EQ(r.err.find("filesystem error"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(documents(sb.base_url(), "students"), 3);
 }

@@ -247,3 +247,21 @@ TEST(Validate, ApiFailingDuringDescriptorDownloadIsAClearError) {
   EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("VALIDATION ERROR"), std::string::npos) << r.err;
 }
+
+// Issue 15: the API rejects a line with a key given twice; validate says so for that line.
+TEST(Validate, DuplicateKeyInALineIsAJsonFailureNamingTheKey) {
+  Sandbox sb;
+  Work w(sb.base_url(), options());
+  write_file(w.data / "gradeLevelDescriptors.jsonl", k_grades);
+  std::string dup = ssa("s2");
+  dup.insert(dup.find("\"schoolId\""), "\"schoolId\": 101, ");
+  write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n" + dup + "\n" + ssa("s3") + "\n");
+  auto r = w.run("validate");
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // as for every failing line
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (json at line 2): invalid JSON: the key \"schoolId\" is given twice (at "
+                               "$.schoolReference.schoolId); the API rejects the line, keep one"));
+  EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 1u) << r.err;
+  auto j = failure_with(w.results_json(), "studentSchoolAssociations", "json");
+  ASSERT_TRUE(j.is_object()) << w.results_json().dump(2);
+  EXPECT_EQ(j["line_numbers"], json::parse("[2]"));
+}

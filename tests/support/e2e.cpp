@@ -334,6 +334,22 @@ int Background::wait() {
   return wait_exit_code(pid_);
 }
 
+int Background::wait_at_most(int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      done_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  done_ = true;
+  return -1;
+}
+
 bool Background::running() {
   int status = 0;
   return waitpid(pid_, &status, WNOHANG) == 0;

@@ -157,6 +157,9 @@ class Background {
   Background& operator=(const Background&) = delete;
   void signal(int sig);
   int wait();  // exit code (128+signal when killed)
+  // As wait(), but SIGKILLs the process after `seconds` (then returns -1): a hang fails the test
+  // instead of stalling the suite.
+  int wait_at_most(int seconds);
   bool running();
   std::string err() const;
 

@@ -211,6 +211,49 @@ TEST(Config, YamlSyntaxErrorShowsTheLine) {
   EXPECT_THAT(msg2, HasSubstr("lightbeam.yaml:2: YAML syntax error"));
 }
 
+// Issue 15: yaml-cpp accepts a quote that is never closed and makes the rest of the file the
+// value; PyYAML rejects it. The error names the line of the opening quote and never the value.
+TEST(Config, UnterminatedQuoteIsAnErrorNamingTheLine) {
+  Fixture f;
+  std::string msg = f.error_of("data_dir: ./\nedfi_api:\n  client_secret: \"abc\n  client_id: x\nlog_level: DEBUG\n");
+  EXPECT_THAT(msg, HasSubstr("lightbeam.yaml:3: YAML syntax error: the double quote opened on this line (in edfi_api.client_secret) is never closed"));
+  EXPECT_THAT(msg, Not(HasSubstr("abc")));
+  EXPECT_THAT(f.error_of("namespace: 'ed-fi\ndata_dir: ./\n"), HasSubstr("lightbeam.yaml:1: YAML syntax error: the single quote"));
+  EXPECT_THAT(f.error_of("\xEF\xBB\xBFnamespace: ed-fi\r\nedfi_api:\r\n  client_id: &id \"x\r\n"),
+              HasSubstr("lightbeam.yaml:3: YAML syntax error: the double quote"));
+  EXPECT_THAT(f.error_of("validate:\n  methods: [schema, \"uniqueness]\n"), HasSubstr("YAML syntax error"));  // yaml-cpp's own
+  EXPECT_THAT(f.error_of("\"namespace: ed-fi\n"), HasSubstr("lightbeam.yaml:1: YAML syntax error: the double quote"));
+  // Closed quotes with escapes, doubled single quotes, multi-line quoted values, aliases, block
+  // scalars and quotes inside plain scalars are fine.
+  Config c = f.load_yaml("edfi_api:\n  client_secret: \"a\\\"b\\\\\"\n  client_id: 'it''s'\n"
+                         "namespace: \"ed-\n  fi\"\ndata_dir: &d \"./x\"\nstate_dir: *d\nlog_level: >\n  DEBUG\ncount:\n  separator: it's\n");
+  EXPECT_EQ(c.edfi_api.client_secret, "a\"b\\");
+  EXPECT_EQ(c.edfi_api.client_id, "it's");
+  EXPECT_EQ(c.namespace_, "ed- fi");
+  EXPECT_EQ(c.state_dir, "./x");
+  EXPECT_EQ(c.log_level, "DEBUG");
+  EXPECT_EQ(c.count.separator, "it's");
+}
+
+// Issue 15: PyYAML keeps the last of duplicate keys silently; we keep the last one too, at any
+// level (a repeated section replaces the earlier one whole, as in PyYAML), and warn.
+TEST(Config, DuplicateKeyWarnsAndTheLastOneIsUsed) {
+  Fixture f;
+  std::vector<std::string> warnings;
+  Config c = f.load_yaml("log_level: DEBUG\nedfi_api:\n  client_id: a\n  client_id: b\n  base_url: http://h/api\n"
+                         "log_level: ERROR\nedfi_api:\n  client_id: c\nnamespace_overrides:\n  x: [a]\n  x: [b]\n",
+                         "", {}, &warnings);
+  EXPECT_EQ(c.log_level, "ERROR");
+  EXPECT_EQ(c.edfi_api.client_id, "c");
+  EXPECT_EQ(c.edfi_api.base_url, "https://localhost/api");  // the first edfi_api section is replaced whole
+  EXPECT_EQ(c.namespace_overrides.at("x"), (std::vector<std::string>{"b"}));
+  ASSERT_EQ(warnings.size(), 4u);
+  EXPECT_EQ(warnings[0], f.path + ":4: duplicate key edfi_api.client_id (also on line 3): the last one is used; remove the others");
+  EXPECT_EQ(warnings[1], f.path + ":6: duplicate key log_level (also on line 1): the last one is used; remove the others");
+  EXPECT_EQ(warnings[2], f.path + ":7: duplicate key edfi_api (also on line 2): the last one is used; remove the others");
+  EXPECT_EQ(warnings[3], f.path + ":11: duplicate key namespace_overrides.x (also on line 10): the last one is used; remove the others");
+}
+
 TEST(Config, RootMustBeAMapping) {
   Fixture f;
   EXPECT_THAT(f.error_of("- a\n- b\n"), HasSubstr("must be a mapping"));

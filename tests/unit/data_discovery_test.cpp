@@ -1,6 +1,7 @@
 // Data-file discovery: extensions, sub-folders, case variants, no double counting, errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/data/discovery.hpp"
 #include "core/error.hpp"
@@ -64,4 +65,62 @@ TEST(Discovery, MissingDataDirNamesIt) {
   }
   write_file(d / "file", "x");
   EXPECT_THROW(find_files(d / "file", "schools"), Error);
+}
+
+// Issue 15: what looks like data but is not a regular file, and names matching no endpoint, are
+// one warning line each (no `filesystem error` text); find_files skips them and never opens a FIFO.
+TEST(Discovery, NonRegularEntriesAndUnknownNamesAreWarnings) {
+  TempDir d;
+  write_file(d / "schools.jsonl", "{}\n");
+  ASSERT_EQ(mkfifo((d / "students.jsonl").c_str(), 0600), 0);
+  fs::create_symlink(d / "nowhere.jsonl", d / "staffs.jsonl");
+  fs::create_symlink(d / "loopB.jsonl", d / "calendars.jsonl");
+  fs::create_symlink(d / "calendars.jsonl", d / "loopB.jsonl");
+  fs::create_directories(d / "sessions.json");
+  fs::create_symlink(d / "gone", d / "courses");                 // an endpoint folder that leads nowhere
+  write_file(d / "studentz.jsonl", "{}\n");                      // misspelt
+  write_file(d / "Notes/readme.jsonl", "{}\n");                  // a folder of no endpoint
+  write_file(d / "README.md", "x\n");                            // not data: no warning
+  write_file(d / ".git/config.json", "x\n");                    // hidden: no warning
+  ASSERT_EQ(mkfifo((d / "grades").c_str(), 0600), 0);            // not data, not an endpoint: no warning
+  write_file(d / "programs/1.jsonl", "{}\n");
+  fs::create_directories(d / "programs/2.jsonl");
+  fs::create_symlink(d / "programs/none.jsonl", d / "programs/3.jsonl");
+
+  const std::vector<std::string> endpoints{"schools", "students", "staffs", "calendars", "sessions", "courses", "programs", "grades"};
+  auto w = lightbeam::data::data_dir_warnings(d.path(), endpoints);
+  const std::string p = d.path().string() + "/";
+  EXPECT_EQ(w, (std::vector<std::string>{
+                   "ignoring " + p + "Notes: the API has no endpoint named Notes (check the file name)",
+                   "ignoring " + p + "calendars.jsonl: it is a symlink loop; fix or remove the link",
+                   "ignoring " + p + "courses: it is a symlink whose target does not exist; fix or remove the link",
+                   "ignoring " + p + "loopB.jsonl: it is a symlink loop; fix or remove the link",
+                   "ignoring " + p + "programs/2.jsonl: it is a directory, not a file; put the data in a file of that name",
+                   "ignoring " + p + "programs/3.jsonl: it is a symlink whose target does not exist; fix or remove the link",
+                   "ignoring " + p + "sessions.json: it is a directory, not a file; put the data in a file of that name",
+                   "ignoring " + p + "staffs.jsonl: it is a symlink whose target does not exist; fix or remove the link",
+                   "ignoring " + p + "students.jsonl: it is a FIFO (named pipe), not a file; lightbeam reads only regular files: write the data to a file",
+                   "ignoring " + p + "studentz.jsonl: the API has no endpoint named studentz (check the file name)",
+               }));
+  for (const char* e : {"students", "staffs", "calendars", "sessions", "courses"}) EXPECT_TRUE(find_files(d.path(), e).empty()) << e;
+  EXPECT_EQ(names(find_files(d.path(), "programs"), d.path()), (std::vector<std::string>{"programs/1.jsonl"}));
+}
+
+TEST(Discovery, DataDirThatIsABrokenLinkNamesIt) {
+  TempDir d;
+  fs::create_symlink(d / "missing", d / "data");
+  fs::create_symlink(d / "loop2", d / "loop1");
+  fs::create_symlink(d / "loop1", d / "loop2");
+  try {
+    lightbeam::data::require_data_dir(d / "data");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/data is a symlink whose target does not exist; fix the link"));
+  }
+  try {
+    lightbeam::data::require_data_dir(d / "loop1");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/loop1 is a symlink loop"));
+  }
 }

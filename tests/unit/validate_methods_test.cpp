@@ -84,6 +84,32 @@ TEST(ValidateMethods, JsonFailures) {
   EXPECT_EQ(check(v, R"({"a": )").failures.size(), 1u);  // nothing else is checked after a json failure
 }
 
+// Issue 15: the API rejects a line with a key given twice ("An item with the same key has already
+// been added."); json.loads and simdjson keep both, so validate looks for them at every level.
+TEST(ValidateMethods, DuplicateKeysAtAnyLevelAreAJsonFailure) {
+  auto d = descriptors();
+  EndpointValidator v(model(), ep("studentSchoolAssociations"), ValidatorOptions{}, &d, nullptr);
+  auto r = check(v, R"({"entryDate": "2024-08-21", "studentReference": {"studentUniqueId": "s1"}, "schoolReference": {"schoolId": 100}, )"
+                    R"("entryDate": "2024-08-22", "entryGradeLevelDescriptor": "uri://ed-fi.org/GradeLevelDescriptor#Ninth grade"})");
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(failure(r, Method::json), "invalid JSON: the key \"entryDate\" is given twice (at $.entryDate); the API rejects the line, keep one");
+  EXPECT_EQ(failure(check(v, R"({"schoolReference": {"schoolId": 100, "schoolId": 100}})"), Method::json),
+            "invalid JSON: the key \"schoolId\" is given twice (at $.schoolReference.schoolId); the API rejects the line, keep one");
+  EXPECT_EQ(failure(check(v, R"({"a": [1, {"b": 1}, [{"c": 1, "d": 2, "c\u0000": 3, "\u0063": 4}]]})"), Method::json),
+            "invalid JSON: the key \"c\" is given twice (at $.a[2][0].c); the API rejects the line, keep one");
+  EXPECT_EQ(failure(check(v, R"({"x": {"a.b\n": 1, "a.b\n": 2}})"), Method::json),
+            "invalid JSON: the key \"a.b\\u000a\" is given twice (at $.x.a.b\\u000a); the API rejects the line, keep one");
+  // Objects of more than 16 keys take another path: the first repeat in document order.
+  std::string many = "{\"z\": {";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  many += "\"k33\": 0, \"k2\": 0}}";
+  EXPECT_EQ(failure(check(v, many), Method::json),
+            "invalid JSON: the key \"k33\" is given twice (at $.z.k33); the API rejects the line, keep one");
+  // Equal keys in different objects are no duplicates.
+  EXPECT_TRUE(check(v, k_ssa).failures.empty());
+  EXPECT_EQ(failure(check(v, R"({"a": {"b": 1}, "c": {"b": 1}, "d": [{"b": 1}, {"b": 2}]})"), Method::json), "");
+}
+
 TEST(ValidateMethods, SchemaFailuresNameThePath) {
   EndpointValidator v(model(), ep("studentSchoolAssociations"), ValidatorOptions{}, nullptr, nullptr);
   std::string line = k_ssa;

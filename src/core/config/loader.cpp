@@ -20,6 +20,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "core/data/selector.hpp"
@@ -453,13 +454,108 @@ std::string expand_tilde(const std::string& p) {
   return p;
 }
 
+// Checks yaml-cpp does not make (PyYAML does), on the tree and the text it came from.
+// - A quoted scalar whose quote is never closed: yaml-cpp 0.7 accepts it and makes the rest of the
+//   file its value (a client_secret swallowing every later key); PyYAML rejects it. Each quoted
+//   scalar's Mark() is the byte offset of its opening quote (or of the &anchor/!tag before it) in
+//   the text after a BOM; from there the closing quote is looked for with YAML's escapes (\" in
+//   double quotes, '' in single ones). None before the end of the file: an error naming the line.
+// - A key given twice in one mapping: yaml-cpp keeps both entries, PyYAML the last one silently.
+//   We use the last one too (Loader::walk skips the others) and warn, naming both lines.
+class YamlChecks {
+ public:
+  YamlChecks(const std::string& path, std::string_view text, std::vector<std::string>& warnings)
+      : path_(path), text_(text), warnings_(warnings) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);
+  }
+
+  void run(const YAML::Node& root) { visit(root, ""); }
+
+ private:
+  std::string loc(const YAML::Node& n) const { return path_ + ":" + std::to_string(n.Mark().line + 1) + ": "; }
+
+  void visit(const YAML::Node& n, const std::string& key) {
+    if (n.IsScalar()) {
+      check_quote(n, key);
+      return;
+    }
+    if (!n.IsMap() && !n.IsSequence()) return;
+    // An alias shares its anchor's node (and mark): visit each collection once, which also
+    // bounds the walk for nested aliases ("billion laughs").
+    if (!visited_.insert(n.Mark().pos).second) return;
+    if (n.IsSequence()) {
+      std::size_t i = 0;
+      for (const auto& item : n) visit(item, key + "[" + std::to_string(i++) + "]");
+      return;
+    }
+    std::map<std::string, int> first_line;
+    for (const auto& kv : n) {
+      std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      const std::string dotted = key.empty() ? name : key + "." + name;
+      visit(kv.first, dotted);
+      visit(kv.second, dotted);
+      if (!kv.first.IsScalar()) continue;
+      const int line = kv.first.Mark().line + 1;
+      auto [it, fresh] = first_line.emplace(name, line);
+      if (!fresh) {
+        warnings_.push_back(loc(kv.first) + "duplicate key " + dotted + " (also on line " + std::to_string(it->second) +
+                            "): the last one is used; remove the others");
+        it->second = line;
+      }
+    }
+  }
+
+  void check_quote(const YAML::Node& n, const std::string& key) {
+    if (n.Tag() == "?") return;  // a plain scalar
+    const int pos = n.Mark().pos;
+    if (pos < 0 || static_cast<std::size_t>(pos) >= text_.size()) return;
+    std::size_t i = static_cast<std::size_t>(pos);
+    // Skip node properties (&anchor, !tag) and the space after them.
+    while (i < text_.size() && (text_[i] == '&' || text_[i] == '!')) {
+      while (i < text_.size() && !std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+      while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+    }
+    if (i >= text_.size() || (text_[i] != '"' && text_[i] != '\'')) return;  // a block scalar (| or >)
+    if (!visited_.insert(static_cast<int>(i)).second) return;
+    const char quote = text_[i];
+    for (std::size_t j = i + 1; j < text_.size(); ++j) {
+      if (quote == '"' && text_[j] == '\\') {
+        ++j;
+      } else if (text_[j] == quote) {
+        if (quote == '\'' && j + 1 < text_.size() && text_[j + 1] == '\'') {
+          ++j;
+          continue;
+        }
+        return;  // closed
+      }
+    }
+    const std::string q = quote == '"' ? "double" : "single";
+    throw Error(loc(n) + "YAML syntax error: the " + q + " quote opened on this line" + (key.empty() ? "" : " (in " + key + ")") +
+                " is never closed, so the rest of the file would be its value; close the quote");
+  }
+
+  const std::string& path_;
+  std::string_view text_;
+  std::vector<std::string>& warnings_;
+  std::set<int> visited_;
+};
+
 class Loader {
  public:
   Loader(Config& cfg, const Params& params, std::vector<std::string>& warnings)
       : cfg_(cfg), params_(params), warnings_(warnings) {}
 
   void walk(const YAML::Node& map, const std::string& prefix) {
+    // A key given twice: the last one counts, as in PyYAML (YamlChecks warns).
+    std::map<std::string, std::size_t> last;
+    std::size_t index = 0;
+    for (const auto& kv : map)
+      if (kv.first.IsScalar()) last[kv.first.Scalar()] = index++;
+      else ++index;
+    index = 0;
     for (const auto& kv : map) {
+      const std::size_t i = index++;
+      if (kv.first.IsScalar() && last[kv.first.Scalar()] != i) continue;
       const int line = kv.first.Mark().line + 1;
       const std::string loc = cfg_.config_file + ":" + std::to_string(line) + ": ";
       if (!kv.first.IsScalar()) throw Error(loc + "keys must be plain names");
@@ -600,8 +696,10 @@ std::vector<std::string> secrets_of(const std::vector<std::string>& secrets, con
 std::vector<std::string> raw_secrets(const YAML::Node& root, const Params& params, const Overrides& overrides) {
   std::vector<std::string> secrets, urls;
   try {
-    const YAML::Node api = root["edfi_api"];
-    if (api && api.IsMap())
+    for (const auto& section : root) {
+      if (!section.first.IsScalar() || section.first.Scalar() != "edfi_api") continue;  // every one, if given twice
+      const YAML::Node& api = section.second;
+      if (!api.IsMap()) continue;
       for (const auto& kv : api) {
         if (!kv.first.IsScalar() || !kv.second.IsScalar()) continue;
         // The value as the key would get it: ${VAR} expanded from -p or the environment.
@@ -617,6 +715,7 @@ std::vector<std::string> raw_secrets(const YAML::Node& root, const Params& param
         if (kv.first.Scalar() == "client_secret") secrets.push_back(value);
         else urls.push_back(value);
       }
+    }
   } catch (const YAML::Exception&) {  // best effort: the walk reports the malformed part
   }
   for (const auto& [key, value] : overrides) {
@@ -639,13 +738,14 @@ Config load_unchecked(const std::string& path, const std::string& params_json, c
     throw Error(path + line + ": YAML syntax error: " + e.msg + "; check indentation and quoting");
   }
   if (root.IsNull()) throw Error("config file " + path + " has no settings (only comments?); see README.md for a minimal lightbeam.yaml");
+  std::vector<std::string> local_warnings;
+  YamlChecks(path, text, warnings ? *warnings : local_warnings).run(root);
   if (!root.IsMap())
     throw Error(path + ":" + std::to_string(root.Mark().line + 1) + ": the config must be a mapping of keys like `edfi_api:`, got " +
                 (root.IsSequence() ? "a list" : "\"" + root.Scalar() + "\""));
 
   Config cfg;
   cfg.config_file = path;
-  std::vector<std::string> local_warnings;
   Loader loader(cfg, params, warnings ? *warnings : local_warnings);
   try {
     loader.walk(root, "");

@@ -43,7 +43,7 @@ void fetch_pages(http::Engine& engine, const std::vector<PagedEndpoint>& endpoin
     size_t next_index = 0;
     engine.run(
         [&]() -> std::optional<http::Request> {
-          if (next_index >= endpoints.size()) return std::nullopt;
+          if (next_index >= endpoints.size() || (events.stopped && events.stopped())) return std::nullopt;
           http::Request r;
           r.url = with_query(with_query(endpoints[next_index].url, endpoints[next_index].query),
                              "limit=0&totalCount=true");
@@ -95,6 +95,7 @@ void fetch_pages(http::Engine& engine, const std::vector<PagedEndpoint>& endpoin
   };
   engine.run(
       [&]() -> std::optional<http::Request> {
+        if (events.stopped && events.stopped()) return std::nullopt;
         while (cursor < endpoints.size()) {
           State& s = states[cursor];
           if (s.finished || s.issued >= s.planned) {

@@ -29,6 +29,9 @@ struct PageEvents {
   std::function<void(size_t index, const http::Outcome& outcome, const std::string& what)> on_error;
   // Called exactly once per endpoint, after its last page (ok) or its error (!ok).
   std::function<void(size_t index, bool ok)> on_finished;
+  // When set and true, no new request is started (an interrupt): the ones in flight are answered,
+  // and endpoints not complete by then end with on_finished(i, false).
+  std::function<bool()> stopped;
 };
 
 // `skip_count`: do not ask for Total-Count (pages run until a short page).

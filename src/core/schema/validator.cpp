@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <iterator>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/http/engine.hpp"
@@ -542,6 +544,126 @@ void EndpointValidator::walk_object(const ObjectModel& om, simdjson::dom::object
   }
 }
 
+namespace {
+
+// The first key given twice in one object, at any depth, as "$.path.key" (the API's JSON path
+// form, as in its "An item with the same key has already been added." error); false when none.
+// simdjson keeps every member, so the check is a walk over the parsed document: objects of a few
+// keys compare each key with the ones before it (no allocation), larger ones sort views.
+bool duplicate_key(element e, std::string& path, std::string_view& key) {  // NOLINT(misc-no-recursion)
+  if (e.type() == element_type::ARRAY) {
+    std::size_t i = 0;
+    const std::size_t len = path.size();
+    for (element item : simdjson::dom::array(e)) {
+      const auto t = item.type();
+      if (t == element_type::OBJECT || t == element_type::ARRAY) {
+        path += '[';
+        path += std::to_string(i);
+        path += ']';
+        if (duplicate_key(item, path, key)) return true;
+        path.resize(len);
+      }
+      ++i;
+    }
+    return false;
+  }
+  if (e.type() != element_type::OBJECT) return false;
+  const simdjson::dom::object obj(e);
+  constexpr std::size_t k_small = 16;
+  std::string_view small[k_small];
+  std::unordered_set<std::string_view> many;  // only for objects of more than k_small keys
+  std::size_t n = 0;
+  bool found = false;
+  for (auto field : obj) {
+    const std::string_view k = field.key;
+    if (n < k_small) {
+      for (std::size_t j = 0; j < n; ++j)
+        if (small[j] == k) found = true;
+      small[n] = k;
+    } else {
+      if (many.empty()) many.insert(small, small + k_small);
+      found = !many.insert(k).second;
+    }
+    ++n;
+    if (found) {
+      key = k;
+      path += '.';
+      path += k;
+      return true;
+    }
+  }
+  const std::size_t len = path.size();
+  for (auto field : obj) {
+    const auto t = field.value.type();
+    if (t != element_type::OBJECT && t != element_type::ARRAY) continue;
+    path += '.';
+    path += field.key;
+    if (duplicate_key(field.value, path, key)) return true;
+    path.resize(len);
+  }
+  return false;
+}
+
+// The fast screen run on every line: one pass, no path, no allocation; keys compared by a
+// signature (length, first and last 4 bytes) before their bytes. True also for any object of more
+// than 16 keys: duplicate_key() then decides (and names the key).
+inline std::uint64_t key_signature(std::string_view k) {
+  std::uint32_t a = 0, b = 0;
+  const std::size_t n = k.size();
+  if (n >= 4) {
+    std::memcpy(&a, k.data(), 4);
+    std::memcpy(&b, k.data() + n - 4, 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) a = (a << 8) | static_cast<unsigned char>(k[i]);
+  }
+  return ((static_cast<std::uint64_t>(a) << 32) | b) ^ (static_cast<std::uint64_t>(n) * 0x9E3779B97F4A7C15ULL);
+}
+
+bool may_have_duplicate_key(element e) {  // NOLINT(misc-no-recursion)
+  const auto t = e.type();
+  if (t == element_type::ARRAY) {
+    for (element item : simdjson::dom::array(e)) {
+      const auto it = item.type();
+      if ((it == element_type::OBJECT || it == element_type::ARRAY) && may_have_duplicate_key(item)) return true;
+    }
+    return false;
+  }
+  if (t != element_type::OBJECT) return false;
+  constexpr std::size_t k_small = 16;
+  // Plain arrays, left uninitialised: a std::string_view array would be zeroed on every call,
+  // which cost more than the whole check.
+  std::uint64_t sigs[k_small];
+  const char* key_data[k_small];
+  std::size_t key_size[k_small];
+  std::size_t n = 0;
+  for (auto field : simdjson::dom::object(e)) {
+    if (n == k_small) return true;
+    const std::string_view k = field.key;
+    const std::uint64_t sig = key_signature(k);
+    for (std::size_t j = 0; j < n; ++j)
+      if (sigs[j] == sig && std::string_view(key_data[j], key_size[j]) == k) return true;
+    sigs[n] = sig;
+    key_data[n] = k.data();
+    key_size[n++] = k.size();
+    const auto vt = field.value.type();
+    if ((vt == element_type::OBJECT || vt == element_type::ARRAY) && may_have_duplicate_key(field.value)) return true;
+  }
+  return false;
+}
+
+// Keys as shown in a one-line message: control characters escaped.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+    else out += ch;
+  }
+  return out;
+}
+
+}  // namespace
+
 void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_view text, LineResult& out) const {
   out.clear();
   element doc;
@@ -557,6 +679,15 @@ void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_vi
   if (doc.type() != element_type::OBJECT) {
     out.failures.emplace_back(Method::json, "invalid JSON: the line is not a JSON object");
     return;
+  }
+  {
+    std::string path = "$";
+    std::string_view key;
+    if (may_have_duplicate_key(doc) && duplicate_key(doc, path, key)) {
+      out.failures.emplace_back(Method::json, "invalid JSON: the key \"" + printable(key) + "\" is given twice (at " + printable(path) +
+                                                  "); the API rejects the line, keep one");
+      return;
+    }
   }
   if (schema_ && !schema_->is_valid(doc)) {
     auto e = schema_->first_error(doc);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "core/http/engine.hpp"
 #include "core/report/reasons.hpp"
 #include "lightbeam/commands/commands.hpp"
+#include "lightbeam/commands/interrupts.hpp"
 
 namespace lightbeam::commands {
 
@@ -212,7 +214,28 @@ int run_fetch(const RunContext& ctx) {
     }
   };
 
+  // Temporary files are created, written, closed and removed under this lock, so that a second
+  // SIGINT/SIGTERM (handled on another thread) removes every one and none appears afterwards.
+  std::mutex files;
+  Interrupts signals({.on_first =
+                          [&] {
+                            spdlog::warn("interrupted: no new requests; waiting for the ones in flight, then removing the "
+                                         "unfinished files (press Ctrl-C again to quit at once)");
+                            client.engine().request_stop();
+                          },
+                      .second_message = "interrupted again: quitting at once; removing the unfinished temporary files "
+                                        "(files already complete are kept)",
+                      .on_second =
+                          [&] {
+                            files.lock();  // held until _exit: nothing is written after the removal
+                            for (auto& out : outputs) {
+                              std::error_code rec;
+                              fs::remove(out.temp_path, rec);
+                            }
+                          }});
+
   edfi::PageEvents events;
+  events.stopped = [] { return Interrupts::requested(); };
   events.on_total = [&](size_t i, long total) {
     outputs[i].total = total;
     spdlog::debug("{}: {} records to fetch", endpoints[i].name, total < 0 ? std::string("?") : std::to_string(total));
@@ -221,6 +244,7 @@ int run_fetch(const RunContext& ctx) {
     lines.clear();
     long n = page_to_lines(parser, body, filter, lines);
     if (n <= 0) return n;
+    std::lock_guard lock(files);
     Output& out = outputs[i];
     if (!out.file) {
       out.file = std::fopen(out.temp_path.c_str(), "wb");
@@ -242,6 +266,7 @@ int run_fetch(const RunContext& ctx) {
     return n;
   };
   events.on_error = [&](size_t i, const http::Outcome& o, const std::string& what) {
+    if (Interrupts::requested() && o.status == 0) return;  // a retry cut short by the interrupt: not the API's fault
     std::string reason;
     if (o.transport_failed()) reason = "no answer (" + report::transport_reason(o.error) + ")";
     else if (!o.error.empty()) reason = o.error;
@@ -250,6 +275,7 @@ int run_fetch(const RunContext& ctx) {
                   outputs[i].final_path.string());
   };
   events.on_finished = [&](size_t i, bool ok) {
+    std::lock_guard lock(files);
     Output& out = outputs[i];
     if (!ok) {
       ++failed;
@@ -272,12 +298,27 @@ int run_fetch(const RunContext& ctx) {
   try {
     edfi::fetch_pages(client.engine(), targets, page_size, events);
   } catch (...) {
+    std::lock_guard lock(files);
     for (auto& out : outputs) {
       if (out.file) std::fclose(out.file);
       out.file = nullptr;
       fs::remove(out.temp_path, ec);
     }
     throw;
+  }
+  if (Interrupts::requested()) {
+    {
+      std::lock_guard lock(files);
+      for (auto& out : outputs) {
+        if (out.file) std::fclose(out.file);
+        out.file = nullptr;
+        fs::remove(out.temp_path, ec);
+      }
+    }
+    spdlog::warn("interrupted: {} record(s) fetched; the unfinished endpoints' temporary files were removed, "
+                 "existing {{endpoint}}.jsonl files of those endpoints were left as they were; run the same command again to fetch them",
+                 total_records);
+    return 130;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("fetched {} records from {} endpoint(s) in {:.3f} s", total_records, endpoints.size(), seconds);

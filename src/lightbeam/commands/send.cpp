@@ -1,7 +1,7 @@
 // `lightbeam send`: stream every selected endpoint's JSONL lines into the request engine (pool_size
 // requests always in flight, endpoints of one dependency order back to back without a barrier),
 // skip payloads the state has seen, record each outcome in the state and the results as it
-// arrives, and stop cleanly on the first SIGINT/SIGTERM.
+// arrives, and stop cleanly on the first SIGINT/SIGTERM (the second quits at once; interrupts.hpp).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -31,39 +31,12 @@
 #include "core/schema/spec_model.hpp"
 #include "core/state/state_store.hpp"
 #include "lightbeam/commands/commands.hpp"
+#include "lightbeam/commands/interrupts.hpp"
 
 namespace lightbeam::commands {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Signals: the first asks the run to stop reading; the second exits at once (the state journal
-// keeps the state consistent without any cleanup).
-std::atomic<int> g_signals{0};
-
-extern "C" void on_stop_signal(int) {
-  if (g_signals.fetch_add(1) >= 1) _exit(130);
-}
-
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signals = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 // Read buffer of a data file (it grows for longer lines). Small on purpose: the reader's default
 // 1 MiB is above malloc's mmap threshold, so every file got fresh zero-filled pages — 256 page
@@ -178,7 +151,7 @@ class Sender {
     if (abort_) throw Error(*abort_);
   }
 
-  bool interrupted() const { return g_signals.load() > 0; }
+  bool interrupted() const { return Interrupts::requested(); }
   std::size_t undecided() const { return undecided_; }
 
  private:
@@ -425,6 +398,11 @@ int run_send(const RunContext& ctx) {
 
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   auto endpoints = client.select_endpoints(opts.selector, opts.exclude);
+  if (opts.command != "validate+send") {  // validate has said it already
+    std::vector<std::string> names;
+    for (const auto& e : client.all_endpoints()) names.push_back(e.name);
+    for (const auto& w : data::data_dir_warnings(cfg.data_dir, names)) spdlog::warn("{}", w);
+  }
 
   // Endpoints with data, grouped by dependency order.
   std::vector<std::vector<EndpointWork>> groups;
@@ -461,7 +439,13 @@ int run_send(const RunContext& ctx) {
       w.skip = store.load_skip_set(w.name, criteria);
     }
 
-  SignalGuard signals;
+  // The first SIGINT/SIGTERM stops new requests (Sender::next); the second quits at once: the state
+  // journal then holds every outcome written before it (a torn last record is dropped on reading),
+  // and the answers not yet written are for payloads that the next run sends again.
+  Interrupts signals({.on_first = {},
+                      .second_message = "interrupted again: quitting at once; the state keeps every answer recorded so far "
+                                        "(requests still in flight are sent again next time); run the same command again to send the rest",
+                      .on_second = {}});
   Sender sender(client, store, results);
   bool interrupted = false;
   auto write_results = [&](bool was_interrupted) {

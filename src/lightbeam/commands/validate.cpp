@@ -426,24 +426,6 @@ class RemoteReferences {
   std::unordered_map<std::string, bool> known_;
 };
 
-// Data files in data_dir that no endpoint of the API will read (a misspelt or unknown endpoint).
-void warn_unknown_files(const fs::path& data_dir, const std::vector<edfi::EndpointEntry>& all) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(data_dir, ec)) {
-    std::string name;
-    if (e.is_directory()) {
-      name = e.path().filename().string();
-    } else {
-      auto ext = e.path().extension().string();
-      if (ext != ".jsonl" && ext != ".ndjson" && ext != ".json") continue;
-      name = e.path().stem().string();
-    }
-    bool known = std::any_of(all.begin(), all.end(), [&](const edfi::EndpointEntry& x) { return schema::iequals(x.name, name); });
-    if (!known)
-      spdlog::warn("ignoring {}: the API has no endpoint named {} (check the file name)", e.path().string(), name);
-  }
-}
-
 // Calls fn(doc) for every line of the endpoint's local data files that parses as JSON (lines that do
 // not are the json method's to report).
 template <typename F>
@@ -504,7 +486,11 @@ int run_validate(const RunContext& ctx) {
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   const auto& all = client.all_endpoints();
   auto selected = client.select_endpoints(opts.selector, opts.exclude);
-  warn_unknown_files(cfg.data_dir, all);
+  {
+    std::vector<std::string> names;
+    for (const auto& e : all) names.push_back(e.name);
+    for (const auto& w : data::data_dir_warnings(cfg.data_dir, names)) spdlog::warn("{}", w);
+  }
 
   struct Work {
     edfi::EndpointEntry entry;
