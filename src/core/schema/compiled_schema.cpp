@@ -521,6 +521,10 @@ bool CompiledSchema::Impl::type_matches(const Node& n, element v) const {
         if (x == "0" || x == "1") return true;
       }
       if (t & (t_integer | t_number)) {
+        // As the APIs parse numbers: white space around the digits is allowed (" 3 ").
+        auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+        while (!s.empty() && space(s.front())) s.remove_prefix(1);
+        while (!s.empty() && space(s.back())) s.remove_suffix(1);
         if (s.empty()) return false;
         size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
         bool any = false, dot = false;
