@@ -143,7 +143,8 @@ struct Converter::Impl {
   }
 
   const Match& rule(const ObjectModel& m, std::string_view name, Shape shape) {
-    std::string key(reinterpret_cast<const char*>(&m), sizeof(&m));
+    const ObjectModel* model_ptr = &m;  // the model's address, not its bytes
+    std::string key(reinterpret_cast<const char*>(&model_ptr), sizeof(model_ptr));
     key += shape == Shape::text ? 't' : 'c';
     key += name;
     auto it = rules.find(key);
