@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   schema::CompileOptions options;
   options.formats = data[0] & 1 ? schema::FormatMode::edfi : schema::FormatMode::strict;
-  options.coerce_types = data[0] & 2;
+  options.coercion = data[0] & 2 ? (data[0] & 8 ? schema::Coercion::ods : schema::Coercion::dms) : schema::Coercion::none;
   options.resolve_ids = data[0] & 4;
   options.where = "fuzzed schema";
   const nlohmann::json& root = doc[0];

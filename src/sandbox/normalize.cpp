@@ -81,29 +81,37 @@ enum class StringRule { none, identity, required };
 struct Walker {
   const schema::Endpoint& endpoint;
   json& errors;
+  schema::Coercion coercion;
 
   void error(const std::string& name, const std::string& message) { add_error(errors, "$." + name, name + " " + message); }
+  void error_text(const std::string& name, const std::string& message) { add_error(errors, "$." + name, message); }
 
   // Returns false when the value was rejected (already reported).
   bool scalar(const std::string& name, const std::string& type, const std::string& format, const json* schema,
               json& v, StringRule rule, bool top_level) {
     if (type == "boolean") {
       if (v.is_boolean()) return true;
-      if (v.is_number_integer() || v.is_number_unsigned()) {
-        auto n = v.get<long long>();
-        if (n == 0 || n == 1) {
-          v = n == 1;
+      const bool ods = coercion == schema::Coercion::ods;
+      if (v.is_number()) {
+        double n = v.get<double>();
+        if (ods || n == 0 || n == 1) {  // Newtonsoft: any non-zero number is true
+          v = n != 0;
           return true;
         }
       } else if (v.is_string()) {
         std::string t = schema::to_lower(trim_view(v.get_ref<const std::string&>()));
-        if (t == "true" || t == "1") {
+        if (t == "true" || (!ods && t == "1")) {
           v = true;
           return true;
         }
-        if (t == "false" || t == "0") {
+        if (t == "false" || (!ods && t == "0")) {
           v = false;
           return true;
+        }
+        if (ods) {
+          error_text(name, fmt::format("Could not convert string to boolean: {}. Path '{}'.",
+                                       v.get_ref<const std::string&>(), name));
+          return false;
         }
       }
       error(name, fmt::format("Value is \"{}\" but should be \"boolean\"", json_type_name(v)));
@@ -134,7 +142,9 @@ struct Walker {
       }
       return true;
     }
-    // string
+    // string. Newtonsoft reads a number or boolean into a plain string as its text; the date and
+    // time converters want a string token.
+    if ((v.is_number() || v.is_boolean()) && coercion == schema::Coercion::ods && format.empty()) v = v.dump();
     if (!v.is_string()) {
       error(name, fmt::format("Value is \"{}\" but should be \"string\"", json_type_name(v)));
       return false;
@@ -398,9 +408,9 @@ std::optional<int> parse_hms(std::string_view s) {
 
 }  // namespace
 
-void normalize_document(const schema::Endpoint& endpoint, json& doc, json& errors) {
+void normalize_document(const schema::Endpoint& endpoint, json& doc, json& errors, schema::Coercion coercion) {
   if (!endpoint.body) return;
-  Walker w{endpoint, errors};
+  Walker w{endpoint, errors, coercion};
   w.object(*endpoint.body, doc, "$", true, nullptr);
 }
 

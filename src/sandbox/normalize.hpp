@@ -8,13 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/schema/coercion.hpp"
 #include "core/schema/spec_model.hpp"
 
 namespace lightbeam::sandbox {
 
 // Normalises `doc` in place (the body of a write to `endpoint`, without `id`) and adds every
-// violation to `errors` ({"$.key": ["message", ...]}).
-void normalize_document(const schema::Endpoint& endpoint, nlohmann::json& doc, nlohmann::json& errors);
+// violation to `errors` ({"$.key": ["message", ...]}), coercing values as the flavour's API does.
+void normalize_document(const schema::Endpoint& endpoint, nlohmann::json& doc, nlohmann::json& errors,
+                        schema::Coercion coercion);
 
 // "yyyy-MM-dd" from ISO or slash dates (US order first), nullopt when not a date.
 std::optional<std::string> parse_date(std::string_view text);

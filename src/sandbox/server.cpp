@@ -826,7 +826,7 @@ struct Server::Impl {
     json errors = json::object();
     // ODS takes the id from the URL; DMS requires it in the body too.
     if (is_put && !body_id && !ods()) add_error(errors, "$.id", "id is required.");
-    normalize_document(ep, doc, errors);
+    normalize_document(ep, doc, errors, ods() ? schema::Coercion::ods : schema::Coercion::dms);
     if (!errors.empty()) {
       send_problem(req, res, data_validation(errors), ep.resource_name);
       return;

@@ -38,7 +38,7 @@ std::string reason_of(const Problem& p) {
 
 void post(const schema::Endpoint& ep, json doc, const std::string& where, Store& store, TemplateLoad& out) {
   json errors = json::object();
-  normalize_document(ep, doc, errors);
+  normalize_document(ep, doc, errors, schema::Coercion::dms);  // template files hold typed values
   if (!errors.empty()) return note_failure(out, where, errors.dump());
   WriteOutcome w = store.post(ep, std::move(doc), {});
   if (w.problem) return note_failure(out, where, reason_of(*w.problem));

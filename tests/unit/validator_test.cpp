@@ -28,6 +28,7 @@ const json k_doc = json::parse(R"({
         "startTime": {"type": "string", "format": "time", "x-nullable": true},
         "schoolYear": {"type": "integer", "minimum": 1900, "maximum": 2100},
         "flag": {"type": "boolean", "x-nullable": true},
+        "code": {"type": "string", "maxLength": 3, "x-nullable": true},
         "name": {"type": "string", "minLength": 1, "pattern": "^(?!\\s).*(?<!\\s)$"},
         "gradeLevels": {"type": "array", "minItems": 1, "uniqueItems": false,
           "items": {"$ref": "#/components/schemas/EdFi_X_GradeLevel"}}
@@ -37,10 +38,10 @@ const json k_doc = json::parse(R"({
   }}
 })");
 
-CompiledSchema compile(const std::string& name, FormatMode mode = FormatMode::edfi, bool coerce = true) {
+CompiledSchema compile(const std::string& name, FormatMode mode = FormatMode::edfi, Coercion coercion = Coercion::dms) {
   CompileOptions opt;
   opt.formats = mode;
-  opt.coerce_types = coerce;
+  opt.coercion = coercion;
   opt.where = name;
   return CompiledSchema::compile(k_doc["components"]["schemas"][name], pointer_resolver(k_doc), opt);
 }
@@ -108,10 +109,47 @@ TEST(Validator, NullableAndCoercion) {
   EXPECT_EQ(error_of(s, j.dump()), "");
   j["studentReference"] = nullptr;
   EXPECT_EQ(error_of(s, j.dump()), "None is not of type 'object' in studentReference");
-  auto strict = compile("EdFi_X", FormatMode::strict, false);
+  auto strict = compile("EdFi_X", FormatMode::strict, Coercion::none);
   j = json::parse(k_ok);
   j["schoolYear"] = "2024";
   EXPECT_EQ(error_of(strict, j.dump()), "'2024' is not of type 'integer' in schoolYear");
+}
+
+// docs/coercion.md: what ODS/API 7.x (Newtonsoft) and DMS take for a string or a boolean.
+TEST(Validator, OdsAndDmsCoerceStringsAndBooleansDifferently) {
+  auto ods = compile("EdFi_X", FormatMode::edfi, Coercion::ods);
+  auto dms = compile("EdFi_X", FormatMode::edfi, Coercion::dms);
+  auto with = [](const char* key, json value) {
+    json j = json::parse(k_ok);
+    j[key] = std::move(value);
+    return j.dump();
+  };
+  // A number or boolean for a plain string: ODS keeps its text, DMS refuses it.
+  EXPECT_EQ(error_of(ods, with("name", 298)), "");
+  EXPECT_EQ(error_of(ods, with("name", true)), "");
+  EXPECT_EQ(error_of(dms, with("name", 298)), "298 is not of type 'string' in name");
+  EXPECT_EQ(error_of(dms, with("name", false)), "False is not of type 'string' in name");
+  // ... and string keywords apply to that text.
+  json ref = json::parse(k_ok);
+  ref["studentReference"]["studentUniqueId"] = 123456789012345678;
+  EXPECT_EQ(error_of(ods, ref.dump()), "");
+  EXPECT_EQ(error_of(ods, with("code", 123)), "");
+  EXPECT_EQ(error_of(ods, with("code", 1234)), "1234 is too long in code");
+  EXPECT_EQ(error_of(ods, with("code", 1.25)), "1.25 is too long in code");
+  // Not for a string with a date or time format: Newtonsoft's converters want a string token.
+  EXPECT_EQ(error_of(ods, with("entryDate", 20240101)), "20240101 is not of type 'string' in entryDate");
+  // Booleans: ODS takes any number (non-zero = true) but not "0"/"1"; DMS the reverse.
+  EXPECT_EQ(error_of(ods, with("flag", 2)), "");
+  EXPECT_EQ(error_of(ods, with("flag", 0.5)), "");
+  EXPECT_EQ(error_of(dms, with("flag", 2)), "2 is not of type 'boolean' in flag");
+  EXPECT_EQ(error_of(dms, with("flag", 1)), "");
+  EXPECT_EQ(error_of(ods, with("flag", "1")), "'1' is not of type 'boolean' in flag");
+  EXPECT_EQ(error_of(dms, with("flag", "1")), "");
+  EXPECT_EQ(error_of(ods, with("flag", " False ")), "");
+  EXPECT_EQ(error_of(dms, with("flag", " False ")), "");
+  // Both: numeric strings for integers, not booleans.
+  EXPECT_EQ(error_of(ods, with("schoolYear", " 2024 ")), "");
+  EXPECT_EQ(error_of(ods, with("schoolYear", true)), "True is not of type 'integer' in schoolYear");
 }
 
 TEST(Validator, EdfiFormatsAreAsLenientAsTheApi) {

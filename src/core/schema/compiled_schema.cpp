@@ -493,38 +493,58 @@ struct CompiledSchema::Impl {
   bool check(uint32_t idx, element v, Ctx* ctx) const;
 };
 
+// ODS/API (Newtonsoft) reads a number or boolean into a string property without a date/time format
+// as its text; DMS and plain JSON Schema do not.
+bool takes_scalar_as_text(const Node& n, Coercion c) {
+  return c == Coercion::ods && (n.types & t_string) && n.format == Format::none;
+}
+
+// The text Newtonsoft makes of a number or boolean read as a string.
+std::string scalar_text(element v) {
+  switch (v.type()) {
+    case element_type::BOOL: return bool(v) ? "true" : "false";
+    case element_type::INT64: return std::to_string(int64_t(v));
+    case element_type::UINT64: return std::to_string(uint64_t(v));
+    default: return fmt::format("{}", double(v));
+  }
+}
+
 bool CompiledSchema::Impl::type_matches(const Node& n, element v) const {
-  uint16_t t = n.types;
+  const uint16_t t = n.types;
+  const Coercion c = options.coercion;
   switch (v.type()) {
     case element_type::NULL_VALUE: return t & t_null;
-    case element_type::BOOL: return t & t_boolean;
+    case element_type::BOOL: return (t & t_boolean) || takes_scalar_as_text(n, c);
     case element_type::INT64:
     case element_type::UINT64:
       if (t & (t_integer | t_number)) return true;
-      return options.coerce_types && (t & t_boolean) && (as_double(v) == 0 || as_double(v) == 1);
+      if (t & t_boolean) {
+        if (c == Coercion::ods) return true;  // any non-zero number is true
+        if (c == Coercion::dms && (as_double(v) == 0 || as_double(v) == 1)) return true;
+      }
+      return takes_scalar_as_text(n, c);
     case element_type::DOUBLE: {
       double d = double(v);
       if (t & t_number) return true;
       if ((t & t_integer) && std::isfinite(d) && d == std::floor(d)) return true;
-      return false;
+      if ((t & t_boolean) && c == Coercion::ods) return true;
+      return takes_scalar_as_text(n, c);
     }
     case element_type::STRING: {
       if (t & t_string) return true;
-      if (!options.coerce_types) return false;
+      if (c == Coercion::none) return false;
       std::string_view s(v);
+      auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; };
+      while (!s.empty() && space(s.front())) s.remove_prefix(1);
+      while (!s.empty() && space(s.back())) s.remove_suffix(1);
       if (t & t_boolean) {
-        std::string_view x = s;
-        while (!x.empty() && x.front() == ' ') x.remove_prefix(1);
-        while (!x.empty() && x.back() == ' ') x.remove_suffix(1);
-        if (x.size() == 4 && strncasecmp(x.data(), "true", 4) == 0) return true;
-        if (x.size() == 5 && strncasecmp(x.data(), "false", 5) == 0) return true;
-        if (x == "0" || x == "1") return true;
+        if (s.size() == 4 && strncasecmp(s.data(), "true", 4) == 0) return true;
+        if (s.size() == 5 && strncasecmp(s.data(), "false", 5) == 0) return true;
+        // DMS also takes "0"/"1"; Newtonsoft refuses them ("Could not convert string to boolean").
+        if (c == Coercion::dms && (s == "0" || s == "1")) return true;
       }
       if (t & (t_integer | t_number)) {
         // As the APIs parse numbers: white space around the digits is allowed (" 3 ").
-        auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
-        while (!s.empty() && space(s.front())) s.remove_prefix(1);
-        while (!s.empty() && space(s.back())) s.remove_suffix(1);
         if (s.empty()) return false;
         size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
         bool any = false, dot = false;
@@ -574,26 +594,34 @@ bool CompiledSchema::Impl::check(uint32_t idx, element v, Ctx* ctx) const {
     if (!found) LB_FAIL(python_repr(v) + " is not one of " + python_repr(n.enum_values));
   }
 
-  switch (vt) {
-    case element_type::STRING:
-      if (n.string_kw) {
-        std::string_view s(v);
-        if (n.min_len >= 0 || n.max_len >= 0) {
-          // A string has between bytes/4 and bytes code points: count only when that is not decisive.
-          bool max_ok = n.max_len < 0 || s.size() <= size_t(n.max_len);
-          bool min_ok = n.min_len < 0 || s.size() / 4 >= size_t(n.min_len);
-          if (!max_ok || !min_ok) {
-            size_t cp = code_points(s);
-            if (n.min_len >= 0 && cp < size_t(n.min_len)) LB_FAIL(python_repr(v) + " is too short");
-            if (n.max_len >= 0 && cp > size_t(n.max_len)) LB_FAIL(python_repr(v) + " is too long");
-          }
-        }
-        if (n.pattern != k_none && !regex_search(regexes[n.pattern], s))
-          LB_FAIL(python_repr(v) + " does not match " + python_repr(json(regexes[n.pattern].source)));
-        if (n.format != Format::none && !check_format(n.format, s, options.formats))
-          LB_FAIL(fmt::format("{} is not a '{}'", python_repr(v), format_name(n.format)));
+  // String keywords apply to strings and, under ODS rules, to the text a number or boolean becomes.
+  std::string scalar_as_text;
+  bool is_text = vt == element_type::STRING;
+  if (!is_text && n.string_kw && (vt == element_type::BOOL || vt == element_type::INT64 || vt == element_type::UINT64 ||
+                                  vt == element_type::DOUBLE) &&
+      n.types == t_string && takes_scalar_as_text(n, options.coercion)) {
+    scalar_as_text = scalar_text(v);
+    is_text = true;
+  }
+  if (is_text && n.string_kw) {
+    std::string_view s = vt == element_type::STRING ? std::string_view(v) : std::string_view(scalar_as_text);
+    if (n.min_len >= 0 || n.max_len >= 0) {
+      // A string has between bytes/4 and bytes code points: count only when that is not decisive.
+      bool max_ok = n.max_len < 0 || s.size() <= size_t(n.max_len);
+      bool min_ok = n.min_len < 0 || s.size() / 4 >= size_t(n.min_len);
+      if (!max_ok || !min_ok) {
+        size_t cp = code_points(s);
+        if (n.min_len >= 0 && cp < size_t(n.min_len)) LB_FAIL(python_repr(v) + " is too short");
+        if (n.max_len >= 0 && cp > size_t(n.max_len)) LB_FAIL(python_repr(v) + " is too long");
       }
-      break;
+    }
+    if (n.pattern != k_none && !regex_search(regexes[n.pattern], s))
+      LB_FAIL(python_repr(v) + " does not match " + python_repr(json(regexes[n.pattern].source)));
+    if (n.format != Format::none && !check_format(n.format, s, options.formats))
+      LB_FAIL(fmt::format("{} is not a '{}'", python_repr(v), format_name(n.format)));
+  }
+
+  switch (vt) {
     case element_type::INT64:
     case element_type::UINT64:
     case element_type::DOUBLE:

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/schema/coercion.hpp"
 #include "core/schema/formats.hpp"
 
 namespace lightbeam::schema {
@@ -31,9 +32,8 @@ RefResolver pointer_resolver(const nlohmann::json& doc);
 
 struct CompileOptions {
   FormatMode formats = FormatMode::strict;
-  // Ed-Fi API coercions before type checks (edfi-api-behavior.md §7.1): numeric strings for
-  // integer/number, "true"/"false"/0/1/"0"/"1" for boolean.
-  bool coerce_types = false;
+  // The Ed-Fi API's coercions before type checks (coercion.hpp); none = plain JSON Schema.
+  Coercion coercion = Coercion::none;
   // Honour `id` keywords (base-URI changes, "#name" anchors). Off for OpenAPI documents.
   bool resolve_ids = false;
   // Names the schema in compile errors, e.g. "resources spec, schema EdFi_School".

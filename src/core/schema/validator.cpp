@@ -293,7 +293,7 @@ EndpointValidator::EndpointValidator(const SpecModel& model, const Endpoint& ep,
       throw Error("the OpenAPI documents have no body schema for " + ep.path + "; cannot validate it by schema");
     CompileOptions co;
     co.formats = FormatMode::edfi;
-    co.coerce_types = true;
+    co.coercion = options_.coercion;
     co.where = fmt::format("{} spec, endpoint {}, schema {}", ep.is_descriptor ? "descriptors" : "resources", ep.path,
                            ep.schema_name);
     const SpecModel* m = &model_;

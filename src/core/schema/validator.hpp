@@ -94,6 +94,8 @@ class LocalReferenceIndex {
 
 struct ValidatorOptions {
   Methods methods;
+  // The coercions of the API the payloads go to (the layout discovery found: ODS/API or DMS).
+  Coercion coercion = Coercion::dms;
   bool remote_references = true;
   // validate.references.selector entries "endpoint.referencePath" (wildcards allowed) and behavior.
   std::vector<std::string> reference_selector;

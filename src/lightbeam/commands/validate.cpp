@@ -486,6 +486,8 @@ int run_validate(const RunContext& ctx) {
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   const auto& all = client.all_endpoints();
   auto selected = client.select_endpoints(opts.selector, opts.exclude);
+  // The payloads are checked as the API they go to reads them (docs/coercion.md).
+  vopt.coercion = client.urls().layout == edfi::Layout::dms ? schema::Coercion::dms : schema::Coercion::ods;
   {
     std::vector<std::string> names;
     for (const auto& e : all) names.push_back(e.name);
