@@ -1,11 +1,15 @@
 # lightbeam: `make` (release build), `make test` (everything CI runs), `make demo`, `make bench`,
-# `make fuzz` (libFuzzer targets, clang; see docs/fuzzing.md).
+# `make fuzz` (libFuzzer targets, clang; see docs/fuzzing.md), `make install`, `make package`
+# (a .deb), `make package-test` (docs/packaging.md).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
+PREFIX     ?= /usr/local
+CONFIGURE   = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLIGHTBEAM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 
-.PHONY: all release bootstrap test test-release test-asan demo bench fuzz conformance clean
+.PHONY: all release programs bootstrap test test-release test-asan demo bench fuzz conformance install package \
+        package-test clean
 
 all: release
 
@@ -13,8 +17,13 @@ bootstrap:
 	@scripts/bootstrap
 
 release: bootstrap
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLIGHTBEAM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The two programs alone (no tests, benchmarks or fuzz replays): what demo, install and package need.
+programs: bootstrap
+	$(CONFIGURE)
+	cmake --build $(BUILD) -j $(JOBS) --target lightbeam edfi-sandbox
 
 # Unit, JSON-Schema suite, sandbox conformance and end-to-end tests, then the same under ASan+UBSan.
 test: test-release test-asan
@@ -28,8 +37,21 @@ test-asan: bootstrap
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow
 
-demo: release
+demo: programs
 	scripts/demo $(BUILD)
+
+# bin/lightbeam, bin/edfi-sandbox, share/man/man1, share/doc/lightbeam, share/lightbeam/metadata
+# under $(DESTDIR)$(PREFIX).
+install: programs
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# $(BUILD)/lightbeam_<version>-1_<arch>.deb (CPack, installs into /usr).
+package: programs
+	cpack --config $(BUILD)/CPackConfig.cmake -B $(BUILD)
+
+# Extracts the .deb into a temporary root and runs a round trip with its programs alone.
+package-test: package
+	scripts/package-test $(BUILD)
 
 bench: release
 	bench/run $(BUILD)
@@ -37,7 +59,7 @@ bench: release
 # Ed-Fi ODS/API 7.3's Postman suites against `edfi-sandbox --flavor ods` (docs/sandbox.md); installs
 # newman into $(BUILD)/npm, so it needs the npm registry and is not part of `make test`.
 conformance: bootstrap
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLIGHTBEAM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j $(JOBS) --target edfi-sandbox
 	scripts/conformance $(BUILD)
 

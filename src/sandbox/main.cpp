@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/schema/spec_model.hpp"
+#include "core/share_dir.hpp"
 #include "sandbox/options.hpp"
 #include "sandbox/server.hpp"
 #include "sandbox/template.hpp"
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   std::string flavor = "dms", errors = "problem";
   std::vector<std::string> clients, namespace_prefixes, claim_sets;
   CLI::App app{"edfi-sandbox: a local Ed-Fi API that behaves like the real servers (ODS/API and DMS)."};
-  app.add_option("--specs", o.specs_dir, "Folder with resources-spec.json and descriptors-spec.json (default: the repository's metadata/)");
+  app.add_option("--specs", o.specs_dir, "Folder with resources-spec.json and descriptors-spec.json (default: our small set, share/lightbeam/metadata "
+                 "beside the program, else the source tree's metadata/)");
   app.add_option("--port", o.port, "TCP port on 127.0.0.1 (0 = an ephemeral port)")->check(CLI::Range(0, 65535));
   app.add_option("--db", o.db, "SQLite file that keeps the data across restarts, or :memory:");
   app.add_option("--flavor", flavor, "URL layout and names: dms (/data, EdFi_Student) or ods (/api/data/v3, edFi_student)")
@@ -119,7 +121,14 @@ int main(int argc, char** argv) {
     }
     if (o.template_name.empty()) o.template_name = o.flavor == Flavor::ods ? "school-years" : "none";
     template_folders(o.template_name, "");  // a wrong name stops the start before the specs load
-    if (o.specs_dir.empty()) o.specs_dir = std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata";
+    if (o.template_name == "minimal" || o.template_name == "populated")
+      o.templates_dir = find_share_path("metadata/ds-5.2/template", "template folder",
+                                        "run scripts/generate-templates in a source tree, or pass --template a folder of {resource}.jsonl files")
+                            .string();
+    if (o.specs_dir.empty())
+      o.specs_dir = find_share_path("metadata", "metadata folder",
+                                    "pass --specs DIR, a folder with resources-spec.json and descriptors-spec.json")
+                        .string();
     if (!std::filesystem::is_directory(o.specs_dir))
       throw Error(fmt::format("--specs folder {} does not exist; pass a folder with resources-spec.json and descriptors-spec.json",
                               o.specs_dir));

@@ -41,6 +41,7 @@ struct Options {
   // Seed data (docs/sandbox.md, "Templates"): none, school-years, minimal, populated or a folder;
   // empty: the flavour's own start (ods school-years, dms none).
   std::string template_name;
+  std::string templates_dir;               // holds minimal/ and populated/ (metadata/ds-5.2/template)
 };
 
 }  // namespace lightbeam::sandbox

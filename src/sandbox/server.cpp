@@ -138,8 +138,7 @@ struct Server::Impl {
   }
 
   void load_seed() {
-    template_load = load_template(options.template_name, std::string(LIGHTBEAM_SOURCE_DIR) + "/metadata/ds-5.2/template",
-                                  model, store);
+    template_load = load_template(options.template_name, options.templates_dir, model, store);
   }
 
   bool ods() const { return options.flavor == Flavor::ods; }
@@ -1050,6 +1049,7 @@ std::string Server::template_summary() const {
   const TemplateLoad& t = impl_->template_load;
   if (t.loaded == 0 && t.failed == 0) return "";
   std::string text = fmt::format("{} documents from template {}", t.loaded, impl_->options.template_name);
+  if (!impl_->options.templates_dir.empty()) text += " in " + impl_->options.templates_dir;  // which copy: installed or source
   if (t.failed > 0) {
     text += fmt::format(" ({} not loaded", t.failed);
     for (auto& f : t.first_failures) text += "; " + f;

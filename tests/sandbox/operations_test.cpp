@@ -13,6 +13,7 @@
 using namespace sandbox_test;
 using lightbeam::testing::run_process;
 using lightbeam::testing::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -30,6 +31,28 @@ TEST(SandboxProgram, InvalidSpecFileIsAClearError) {
   auto r = run_process({SANDBOX_BIN, "--specs", dir.path().string(), "--port", "0"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("resources-spec.json"), std::string::npos) << r.err;
+}
+
+// A copy of the program in <root>/bin reads <root>/share/lightbeam/metadata, as `make install` and
+// the .deb lay it out, before the source tree. The planted files make it stop with their paths.
+TEST(SandboxProgram, InstalledCopyReadsShareLightbeamMetadata) {
+  TempDir root;
+  fs::create_directories(root / "bin");
+  fs::copy_file(SANDBOX_BIN, root / "bin/edfi-sandbox");
+  const fs::path share = root.path() / "share/lightbeam/metadata";
+  fs::create_directories(share);
+  lightbeam::testing::write_file(share / "resources-spec.json", "{not json");
+  lightbeam::testing::write_file(share / "descriptors-spec.json", "{}");
+  auto r = run_process({(root / "bin/edfi-sandbox").string(), "--port", "0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((share / "resources-spec.json").string()), std::string::npos) << r.err;
+
+  for (auto name : {"resources-spec.json", "descriptors-spec.json"})
+    fs::copy_file(lightbeam::testing::own_metadata_dir() / name, share / name, fs::copy_options::overwrite_existing);
+  fs::create_directories(share / "ds-5.2/template");  // without its minimal/ folder
+  r = run_process({(root / "bin/edfi-sandbox").string(), "--port", "0", "--template", "minimal"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((share / "ds-5.2/template/minimal").string() + " does not exist"), std::string::npos) << r.err;
 }
 
 TEST(SandboxProgram, BadOptionsExitNonZero) {
