@@ -215,6 +215,34 @@ TEST(Send, CorruptStateDatabaseNamesTheFileAndHowToReset) {
   EXPECT_NE(r.err.find("delete it"), std::string::npos) << r.err;
 }
 
+// Issue 13 #2: no `state_dir` in the YAML is Python's "no state tracking": its warning, every run
+// sends every payload (no exit 99 on a rerun), and nothing is left behind.
+TEST(Send, WithoutStateDirNothingIsTracked) {
+  Sandbox sb;
+  Work w(sb.base_url());
+  std::string yaml = read_file(w.config);
+  const auto at = yaml.find("state_dir:");
+  ASSERT_NE(at, std::string::npos);
+  yaml.erase(at, yaml.find('\n', at) - at + 1);
+  write_file(w.config, yaml);
+  write_file(w.data / "students.jsonl", students(4));
+  const fs::path tmp = w.dir / "tmp";
+  fs::create_directories(tmp);
+  RunOptions ro;
+  ro.env = {{"TMPDIR", tmp.string()}, {"HOME", (w.dir / "home").string()}};
+  for (int run = 1; run <= 2; ++run) {
+    auto r = w.run("send", {}, ro);
+    EXPECT_EQ(r.exit_code, 0) << "run " << run << ": " << r.err;
+    EXPECT_NE(r.err.find("WARNING `state_dir` not specified in config; continuing without state-tracking"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(w.results_json()["total_records_skipped"], 0) << "run " << run;
+    EXPECT_EQ(w.results_json()["total_records_processed"], 4) << "run " << run;
+  }
+  EXPECT_EQ(posts(sandbox_stats(sb.base_url()), "students"), 8);
+  EXPECT_TRUE(fs::is_empty(tmp));  // the run's scratch store is removed
+  EXPECT_FALSE(fs::exists(w.dir / "home" / ".lightbeam"));  // and no default state folder appears
+}
+
 TEST(Send, UnusableStateDirIsAClearError) {
   Sandbox sb;
   Work w;

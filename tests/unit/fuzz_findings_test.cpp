@@ -67,7 +67,7 @@ TEST(FuzzFindings, ConfigErrorsStayOneLine) {
     EXPECT_THAT(message, Not(HasSubstr("\n")));
     EXPECT_THAT(message, HasSubstr(":1: log_level must be one of ERROR, WARNING, INFO, DEBUG, got \"DE\\nBUG\""));
   }
-  write_file(file, "\"un\\tknown\\nkey\": 1\n");
+  write_file(file, "state_dir: ./st\n\"un\\tknown\\nkey\": 1\n");
   std::vector<std::string> warnings;
   lightbeam::config::load(file.string(), "", {}, &warnings);
   ASSERT_EQ(warnings.size(), 1u);

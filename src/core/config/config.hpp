@@ -56,7 +56,8 @@ struct ValidateOptions {
 
 struct Config {
   std::string config_file;          // path as given (or found)
-  std::string state_dir = "~/.lightbeam/";  // "~" expanded by the loader
+  // "~" expanded by the loader; empty = not in the YAML: no state tracking (Python's behaviour).
+  std::string state_dir;
   std::string data_dir = "./";
   std::string namespace_ = "ed-fi";
   std::map<std::string, std::vector<std::string>> namespace_overrides;

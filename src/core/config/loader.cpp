@@ -754,6 +754,8 @@ Config load_unchecked(const std::string& path, const std::string& params_json, c
     throw Error(log::redact(e.what(), raw_secrets(root, params, overrides)), e.exit_code());
   }
 
+  if (cfg.state_dir.empty())
+    (warnings ? *warnings : local_warnings).push_back("`state_dir` not specified in config; continuing without state-tracking");
   cfg.state_dir = expand_tilde(cfg.state_dir);
   cfg.data_dir = expand_tilde(cfg.data_dir);
   const auto& api = cfg.edfi_api;

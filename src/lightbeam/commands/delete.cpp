@@ -24,6 +24,7 @@
 #include "core/report/results.hpp"
 #include "core/schema/spec_model.hpp"
 #include "core/state/state_store.hpp"
+#include "core/state/untracked.hpp"
 #include "lightbeam/commands/commands.hpp"
 #include "lightbeam/commands/destructive.hpp"
 
@@ -305,7 +306,8 @@ int run_delete(const RunContext& ctx) {
   destructive::confirm(cfg, names, "delete");
 
   const schema::SpecModel& model = client.spec_model();
-  state::StateStore store(cfg.state_dir);
+  const state::StateLocation state_location(cfg.state_dir);
+  state::StateStore store(state_location.path());
   destructive::Run run(ctx, "delete");
 
   for (const auto& t : targets) {

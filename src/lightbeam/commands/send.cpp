@@ -30,6 +30,7 @@
 #include "core/schema/self_references.hpp"
 #include "core/schema/spec_model.hpp"
 #include "core/state/state_store.hpp"
+#include "core/state/untracked.hpp"
 #include "lightbeam/commands/commands.hpp"
 #include "lightbeam/commands/interrupts.hpp"
 
@@ -432,7 +433,8 @@ int run_send(const RunContext& ctx) {
   const state::ResendCriteria criteria = criteria_from(opts);
   state::StoreOptions store_options;
   store_options.defer_journal_writes = true;  // Sender::next() writes the journal before each new request
-  state::StateStore store(cfg.state_dir, store_options);
+  const state::StateLocation state_location(cfg.state_dir);
+  state::StateStore store(state_location.path(), store_options);
   for (auto& g : groups)
     for (auto& w : g) {
       w.url = client.data_url(w.name);

@@ -19,6 +19,7 @@
 #include "core/report/reasons.hpp"
 #include "core/report/results.hpp"
 #include "core/state/state_store.hpp"
+#include "core/state/untracked.hpp"
 #include "lightbeam/commands/commands.hpp"
 #include "lightbeam/commands/destructive.hpp"
 
@@ -178,7 +179,8 @@ int run_truncate(const RunContext& ctx) {
   std::reverse(names.begin(), names.end());
   destructive::confirm(cfg, names, "TRUNCATE ALL DATA");
 
-  state::StateStore store(cfg.state_dir);
+  const state::StateLocation state_location(cfg.state_dir);
+  state::StateStore store(state_location.path());
   destructive::Run run(ctx, "truncate");
 
   for (const auto& name : names) {
