@@ -189,6 +189,14 @@ Parsed parse(int argc, const char* const* argv) {
     std::string what = e.what();
     const auto colon = what.find(": ");
     throw Error("unknown option or argument: " + (colon == std::string::npos ? what : what.substr(colon + 2)) + k_hint);
+  } catch (const CLI::ArgumentMismatch& e) {
+    // CLI11 says "--set: 2 required [TEXT,TEXT] missing"; say what the option needs instead.
+    std::string what = e.what();
+    const std::string name = what.substr(0, what.find(':'));
+    if (what.find(" required ") == std::string::npos || what.find(" missing") == std::string::npos)
+      throw Error(what + k_hint);
+    throw Error(name == "--set" ? std::string("--set needs a key and a value: --set KEY VALUE (e.g. --set connection.pool_size 4)") + k_hint
+                                : name + " needs a value" + k_hint);
   } catch (const CLI::ParseError& e) {
     throw Error(std::string(e.what()) + k_hint);
   }
@@ -231,6 +239,17 @@ Parsed parse(int argc, const char* const* argv) {
     if (std::filesystem::is_directory(o.results_file, ec))
       throw Error("--results-file " + o.results_file + " is a directory: give a file name (e.g. --results-file " +
                   (std::filesystem::path(o.results_file) / "results.json").string() + ")" + std::string(k_hint));
+    // Folders that do not exist yet are created at the end; a file in their place would only fail
+    // then, after the run's work: say so now.
+    for (auto p = std::filesystem::path(o.results_file).parent_path(); !p.empty(); p = p.parent_path()) {
+      if (std::filesystem::exists(p, ec)) {
+        if (!std::filesystem::is_directory(p, ec))
+          throw Error("--results-file " + o.results_file + " cannot be written: " + p.string() + " is a file, not a folder" +
+                      std::string(k_hint));
+        break;
+      }
+      if (p == p.parent_path()) break;
+    }
   }
   o.keep_keys = data::split_list(keep_keys);
   o.drop_keys = data::split_list(drop_keys);

@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
+#include <vector>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -189,7 +191,7 @@ KeySpec int_list_key(std::string key, Access<std::vector<int>> acc, long long mi
             std::vector<int> out;
             for (const auto& item : list_items(c, n, expected)) {
               auto v = parse_int(item);
-              if (!v || *v < min || *v > max) bad(c, expected, n);
+              if (!v || *v < min || *v > max) bad(c, expected, n.IsSequence() ? YAML::Node(item) : n);  // name the item
               out.push_back(static_cast<int>(*v));
             }
             acc(cfg) = out;
@@ -211,7 +213,7 @@ KeySpec string_list_key(std::string key, Access<std::vector<std::string>> acc, s
             for (auto& item : items) {
               if (allowed.empty()) continue;
               auto it = std::find_if(allowed.begin(), allowed.end(), [&](const std::string& a) { return lower(a) == lower(item); });
-              if (it == allowed.end()) bad(c, expected, n);
+              if (it == allowed.end()) bad(c, expected, n.IsSequence() ? YAML::Node(item) : n);  // name the item
               item = *it;
             }
             acc(cfg) = items;
@@ -725,6 +727,46 @@ std::vector<std::string> raw_secrets(const YAML::Node& root, const Params& param
   return secrets_of(secrets, urls, params);
 }
 
+// The 1-based number of the first line up to `last_line` (0-based, -1: any) whose indentation
+// contains a tab, if any.
+std::optional<int> first_tab_indented_line(const std::string& text, int last_line) {
+  int number = 0;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    if (last_line >= 0 && number > last_line) break;
+    ++number;
+    const auto body = l.find_first_not_of(" \t");
+    if (body == std::string::npos || l[body] == '#') continue;
+    if (l.find('\t') < body) return number;
+  }
+  return std::nullopt;
+}
+
+// The 1-based line of the first [ or { (outside quotes and comments) that is never closed, and
+// that bracket; nothing when every bracket is closed.
+std::optional<std::pair<int, std::string>> unclosed_flow_line(const std::string& text) {
+  std::vector<std::pair<int, char>> open;  // line, bracket
+  int number = 0;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    ++number;
+    char quote = 0;
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      const char ch = l[i];
+      if (quote) {
+        if (ch == quote) quote = 0;
+        continue;
+      }
+      if (ch == '#' && (i == 0 || l[i - 1] == ' ' || l[i - 1] == '\t')) break;
+      if ((ch == '"' || ch == '\'') && (i == 0 || std::strchr(" \t[{,:", l[i - 1]))) quote = ch;
+      else if (ch == '[' || ch == '{') open.emplace_back(number, ch);
+      else if ((ch == ']' || ch == '}') && !open.empty()) open.pop_back();
+    }
+  }
+  if (open.empty()) return std::nullopt;
+  return std::make_pair(open.front().first, std::string(1, open.front().second));
+}
+
 Config load_unchecked(const std::string& path, const std::string& params_json, const Overrides& overrides,
                       std::vector<std::string>* warnings) {
   const Params params = parse_params(params_json);
@@ -735,6 +777,15 @@ Config load_unchecked(const std::string& path, const std::string& params_json, c
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     const std::string line = e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1);
+    // YAML forbids tabs in indentation; yaml-cpp's own words ("illegal map value") do not say so.
+    if (const auto tab = first_tab_indented_line(text, e.mark.is_null() ? -1 : e.mark.line))
+      throw Error(path + ":" + std::to_string(*tab) + ": YAML syntax error: this line is indented with a tab; YAML allows only spaces for indentation");
+    // "end of sequence flow not found" is reported where the parser gave up (often the end of
+    // the file); name the line whose [ or { is never closed instead.
+    if (e.msg.find("flow not found") != std::string::npos)
+      if (const auto open = unclosed_flow_line(text))
+        throw Error(path + ":" + std::to_string(open->first) + ": YAML syntax error: the " + open->second +
+                    " opened on this line is never closed; close it or quote the value");
     throw Error(path + line + ": YAML syntax error: " + e.msg + "; check indentation and quoting");
   }
   if (root.IsNull()) throw Error("config file " + path + " has no settings (only comments?); see README.md for a minimal lightbeam.yaml");

@@ -73,17 +73,21 @@ std::string not_a_file(const fs::path& p) {
 
 }  // namespace
 
-void require_data_dir(const fs::path& data_dir) {
+void require_data_dir(const fs::path& data_dir_as_written) {
+  // "data/" names the entry "data" (a trailing slash would turn a file or a dangling link into
+  // "does not exist"); messages show the path as written.
+  const fs::path data_dir = data_dir_as_written.has_filename() ? data_dir_as_written : data_dir_as_written.parent_path();
+  const std::string shown = data_dir_as_written.string();
   std::error_code ec;
   if (fs::is_symlink(fs::symlink_status(data_dir, ec)) && !fs::exists(data_dir, ec)) {
     const bool loop = ec == std::errc::too_many_symbolic_link_levels;
-    throw Error("data_dir " + data_dir.string() + (loop ? " is a symlink loop" : " is a symlink whose target does not exist") +
+    throw Error("data_dir " + shown + (loop ? " is a symlink loop" : " is a symlink whose target does not exist") +
                 "; fix the link or set data_dir in the config file to the folder of JSONL files");
   }
   if (!fs::exists(data_dir, ec))
-    throw Error("data_dir " + data_dir.string() + " does not exist; set data_dir in the config file to the folder of JSONL files");
+    throw Error("data_dir " + shown + " does not exist; set data_dir in the config file to the folder of JSONL files");
   if (!fs::is_directory(data_dir, ec))
-    throw Error("data_dir " + data_dir.string() + " is not a directory; set data_dir in the config file to the folder of JSONL files");
+    throw Error("data_dir " + shown + " is not a directory; set data_dir in the config file to the folder of JSONL files");
 }
 
 std::vector<std::string> data_dir_warnings(const fs::path& data_dir, const std::vector<std::string>& endpoints) {
@@ -109,6 +113,13 @@ std::vector<std::string> data_dir_warnings(const fs::path& data_dir, const std::
       continue;
     }
     const std::string name = p.filename().string();
+    const std::string ext = p.extension().string();
+    if (!folder && problem.empty() && known(p.stem().string()) &&
+        std::any_of(std::begin(k_extensions), std::end(k_extensions), [&](const char* e) { return iequals(ext, e); })) {
+      // students.JSONL: named for an endpoint, but only lower-case extensions are read.
+      warn(p, "the extension " + ext + " is not read (only .jsonl, .ndjson and .json, in lower case); rename the file");
+      continue;
+    }
     if (!folder) {
       // A link named like an endpoint folder that leads nowhere.
       if (known(name) && !problem.empty() && problem.find("symlink") != std::string::npos) warn(p, problem);

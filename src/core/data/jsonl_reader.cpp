@@ -89,6 +89,17 @@ std::string where(const std::filesystem::path& file, std::size_t line) {
   return file.string() + ":" + std::to_string(line) + ": ";
 }
 
+std::string_view json_lines_hint(std::string_view t) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; };
+  while (!t.empty() && space(t.front())) t.remove_prefix(1);
+  while (!t.empty() && space(t.back())) t.remove_suffix(1);
+  if (t.empty()) return {};
+  const char first = t.front(), last = t.back();
+  if (t == "[" || t == "]" || t == "{" || t == "}" || last == ',' || last == '{' || last == '[' || first == '"')
+    return "; each line must be one whole JSON object: is the file pretty-printed JSON instead of JSON Lines?";
+  return {};
+}
+
 bool parse_line(simdjson::dom::parser& parser, const std::filesystem::path& file, const Line& line,
                 simdjson::dom::element& out, std::string& error) {
   auto result = parser.parse(line.text.data(), line.text.size(), false);
@@ -99,7 +110,8 @@ bool parse_line(simdjson::dom::parser& parser, const std::filesystem::path& file
   if (result.error() == simdjson::UTF8_ERROR || !valid_utf8(line.text))
     error = where(file, line.number) + "invalid UTF-8";
   else
-    error = where(file, line.number) + "invalid JSON (" + simdjson::error_message(result.error()) + ")";
+    error = where(file, line.number) + "invalid JSON (" + simdjson::error_message(result.error()) +
+            std::string(json_lines_hint(line.text)) + ")";
   return false;
 }
 

@@ -51,6 +51,10 @@ bool valid_utf8(std::string_view text);
 // "file:line: " prefix used by every per-line message.
 std::string where(const std::filesystem::path& file, std::size_t line);
 
+// For a line that is not valid JSON: a hint when it looks like a piece of pretty-printed JSON
+// (`[`, `{`, `"key": value,`, a line ending in a comma), else "".
+std::string_view json_lines_hint(std::string_view text);
+
 // Parses one line of a JsonlReader (padding guaranteed) as JSON. On success returns true and
 // sets `out`; otherwise returns false and sets `error` to "file:line: invalid UTF-8" or
 // "file:line: invalid JSON (<reason>)". Never throws for bad data.

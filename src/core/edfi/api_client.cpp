@@ -555,6 +555,13 @@ std::vector<EndpointEntry> ApiClient::select_endpoints(const std::vector<std::st
   names.reserve(all.size());
   for (const auto& e : all) names.push_back(e.name);
   std::vector<std::string> chosen = data::apply_selectors(names, selectors, excludes);
+  // An -e entry that matches nothing is most likely a typo (`truncate -e studnets` would then
+  // delete students): say so, once per run (validate+send selects twice).
+  static std::set<std::string> warned;
+  for (const auto& x : excludes)
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return data::wildcard_match(x, n); }) &&
+        warned.insert(x).second)
+      spdlog::warn("-e/--exclude \"{}\" matches no endpoint, so it excludes nothing; check the spelling", x);
   if (chosen.empty()) throw Error("selector filtering left no endpoints to process; check your selector for typos?");
   std::set<std::string> keep(chosen.begin(), chosen.end());
   std::vector<EndpointEntry> out;

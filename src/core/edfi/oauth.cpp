@@ -71,8 +71,12 @@ int TokenManager::tokens_fetched() const {
 }
 
 void TokenManager::fetch_locked() {
-  if (client_id_.empty() || client_secret_.empty())
-    throw Error("edfi_api.client_id and edfi_api.client_secret are required to authenticate at " + url_);
+  if (client_id_.empty() || client_secret_.empty()) {
+    const std::string missing = client_id_.empty() && client_secret_.empty() ? "edfi_api.client_id and edfi_api.client_secret are"
+                                : client_id_.empty()                         ? "edfi_api.client_id is"
+                                                                             : "edfi_api.client_secret is";
+    throw Error(missing + std::string(" empty or not set in the config (an empty ${VAR}?); both are required to authenticate at ") + url_);
+  }
   auto attempt = [&](bool basic) {
     http::Request r;
     r.method = "POST";

@@ -12,6 +12,7 @@
 #include <iterator>
 #include <unordered_set>
 
+#include "core/data/jsonl_reader.hpp"
 #include "core/error.hpp"
 #include "core/http/engine.hpp"
 
@@ -755,7 +756,8 @@ void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_vi
     if (err == simdjson::UTF8_ERROR) {
       out.failures.emplace_back(Method::json, "invalid JSON: the line is not valid UTF-8");
     } else {
-      out.failures.emplace_back(Method::json, std::string("invalid JSON: ") + simdjson::error_message(err));
+      out.failures.emplace_back(Method::json, std::string("invalid JSON: ") + simdjson::error_message(err) +
+                                                  std::string(data::json_lines_hint(text)));
     }
     return;
   }

@@ -273,6 +273,8 @@ StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions opti
   if (m.options.commit_every_rows == 0) m.options.commit_every_rows = 1;
   m.state_dir = state_dir;
   std::error_code ec;
+  if (std::filesystem::exists(state_dir, ec) && !std::filesystem::is_directory(state_dir, ec))
+    throw Error("state_dir " + state_dir.string() + " is a file, not a directory; point state_dir elsewhere (or move the file away)");
   std::filesystem::create_directories(state_dir, ec);
   if (ec || !std::filesystem::is_directory(state_dir))
     throw Error("cannot create state_dir " + state_dir.string() + ": " +
@@ -282,6 +284,16 @@ StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions opti
   db_path_ = m.db_path;
   m.journal_path = state_dir / k_journal_name;
 
+  // Something other than a file where the database belongs: say what it is (SQLite would only
+  // say "unable to open database file", and blame the permissions).
+  if (const auto st = std::filesystem::symlink_status(m.db_path, ec); !ec && std::filesystem::exists(st) &&
+                                                                      !std::filesystem::is_regular_file(m.db_path, ec)) {
+    const std::string what = std::filesystem::is_directory(st)  ? "a directory"
+                             : std::filesystem::is_symlink(st) ? "a symlink whose target does not exist or is not a file"
+                                                               : "not a regular file";
+    throw Error("the state database " + m.db_path.string() + " is " + what +
+                "; move it away (or delete it) to start with an empty state, or point state_dir elsewhere");
+  }
   int rc = sqlite3_open_v2(m.db_path.c_str(), &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {
