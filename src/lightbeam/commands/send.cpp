@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "core/config/timestamp.hpp"
@@ -115,7 +116,7 @@ class Sender {
  public:
   // The resend criteria are applied when the skip sets are loaded (state::StateStore::load_skip_set).
   Sender(edfi::ApiClient& client, state::StateStore& store, report::Results& results)
-      : client_(client), store_(store), results_(results) {}
+      : client_(client), store_(store), results_(results), timeout_(client.engine().options().total_timeout) {}
 
   // Sends one dependency-order group of endpoints (no barrier between them).
   void send_group(std::vector<EndpointWork>& group) {
@@ -328,13 +329,21 @@ class Sender {
     ++done_;
     const int status = static_cast<int>(o.status);
     if (o.transport_failed()) {
-      std::string reason = report::transport_reason(o.error);
+      // One text per timeout setting (curl's says "after 1001 milliseconds"), so timeouts group
+      // into one failure entry with every line number.
+      std::string reason = o.timed_out ? fmt::format("timed out after {:g} s ({} attempt{}; connection.timeout: {:g})",
+                                                     timeout_, o.attempts, o.attempts == 1 ? "" : "s", timeout_)
+                                       : report::transport_reason(o.error);
       results_.record_failure(w.name, 0, reason, file, f.line);
       spdlog::warn("{}  (at line {} of {} )", reason, f.line, file);
       ++undecided_;
-      if (++consecutive_transport_ >= k_max_consecutive_transport_failures && !abort_)
+      if (++consecutive_transport_ >= k_max_consecutive_transport_failures && !abort_) {
         abort_ = "the API at " + w.url + " stopped answering (" + reason +
                  "); the state of every payload sent so far is saved, so running the same command again sends only the rest";
+        // No retries of the requests still out: each would take up to another (num_retries + 1)
+        // timeouts to say the same thing.
+        client_.engine().request_stop();
+      }
     } else {
       consecutive_transport_ = 0;
       if (status >= 200 && status < 300) {
@@ -366,6 +375,7 @@ class Sender {
   edfi::ApiClient& client_;
   state::StateStore& store_;
   report::Results& results_;
+  const double timeout_;  // connection.timeout, for the text of a timed-out request
   report::Progress progress_;
   simdjson::dom::parser parser_;
   simdjson::dom::parser prepass_parser_;  // check_self_references() runs while parser_ holds a line
