@@ -126,6 +126,7 @@ class Sender {
     reader_.reset();
     done_ = 0;
     bytes_done_ = 0;
+    lines_read_ = 0;
     std::uintmax_t bytes = 0;
     std::string label;
     for (auto& w : group) {
@@ -187,6 +188,7 @@ class Sender {
         continue;
       }
       bytes_done_ += line->text.size() + 1;
+      ++lines_read_;
       state::Digest digest = state::payload_hash(line->text);
       if (w.skip.contains(digest)) {
         results_.record_skipped(w.name);
@@ -368,7 +370,7 @@ class Sender {
     auto now = std::chrono::steady_clock::now();
     if (now - last_progress_ >= std::chrono::milliseconds(50)) {
       last_progress_ = now;
-      progress_.update(done_, bytes_done_, results_.status_counts(w.name));
+      progress_.update(done_, lines_read_, bytes_done_, results_.status_counts(w.name));
     }
   }
 
@@ -387,7 +389,8 @@ class Sender {
   std::deque<std::pair<std::uint32_t, Deferred>> ready_;
   std::uint64_t next_tag_ = 1;
   std::size_t done_ = 0;
-  std::uintmax_t bytes_done_ = 0;
+  std::uintmax_t bytes_done_ = 0;  // of the lines read so far
+  std::size_t lines_read_ = 0;
   int consecutive_transport_ = 0;
   std::size_t undecided_ = 0;  // payloads that got no definite answer: not in the state
   std::optional<std::string> abort_;
