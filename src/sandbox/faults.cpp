@@ -16,7 +16,7 @@ std::uint64_t splitmix64(std::uint64_t x) {
 }  // namespace
 
 Faults::Faults(const Options& o)
-    : seed_(o.seed), fail_rate_(o.fail_rate), reset_rate_(o.reset_rate), rate_limit_(o.rate_limit),
+    : seed_(o.seed), fail_rate_(o.fail_rate), reset_rate_(o.reset_rate), hang_rate_(o.hang_rate), rate_limit_(o.rate_limit),
       fail_status_(o.fail_status), latency_ms_(o.latency_ms) {
   bucket_ = std::max(1.0, rate_limit_);
   bucket_time_ = std::chrono::steady_clock::now();
@@ -36,9 +36,10 @@ Faults::Action Faults::decide() {
     if (bucket_ < 1.0) return Action::rate_limited;
     bucket_ -= 1.0;
   }
-  if (fail_rate_ <= 0 && reset_rate_ <= 0) return Action::none;
+  if (fail_rate_ <= 0 && reset_rate_ <= 0 && hang_rate_ <= 0) return Action::none;
   std::uint64_t n = counter_.fetch_add(1);
   if (reset_rate_ > 0 && draw(n, 0x5151) < reset_rate_) return Action::reset;
+  if (hang_rate_ > 0 && draw(n, 0x4a96) < hang_rate_) return Action::hang;
   if (fail_rate_ > 0 && draw(n, 0xfa11) < fail_rate_) return Action::fail;
   return Action::none;
 }

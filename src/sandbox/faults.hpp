@@ -1,4 +1,4 @@
-// Fault injection for client tests: failures (5xx/429), dropped connections, latency and a rate
+// Fault injection for client tests: failures (5xx/429), dropped or unanswered requests, latency and a rate
 // limit, decided per data request from --seed so a run is reproducible.
 #pragma once
 #include <atomic>
@@ -12,7 +12,7 @@ namespace lightbeam::sandbox {
 
 class Faults {
  public:
-  enum class Action { none, fail, reset, rate_limited };
+  enum class Action { none, fail, reset, hang, rate_limited };
   explicit Faults(const Options& options);
 
   // Called once per data request, in arrival order.
@@ -24,7 +24,7 @@ class Faults {
  private:
   double draw(std::uint64_t n, std::uint64_t salt) const;
   std::uint64_t seed_;
-  double fail_rate_, reset_rate_, rate_limit_;
+  double fail_rate_, reset_rate_, hang_rate_, rate_limit_;
   int fail_status_, latency_ms_;
   std::atomic<std::uint64_t> counter_{0};
   std::mutex bucket_mutex_;

@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
   app.add_option("--fail-status", o.fail_status, "Status of injected failures (5xx or 429)")->check(CLI::Range(400, 599));
   app.add_option("--reset-rate", o.reset_rate, "Fraction of data requests whose connection is dropped unanswered")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--hang-rate", o.hang_rate,
+                 "Fraction of data requests never answered (held open until the client gives up or the server stops)")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--rate-limit", o.rate_limit, "Data requests per second above which the answer is 429 + Retry-After")
       ->check(CLI::Range(0.0, 1e9));
   app.add_option("--retry-after", o.retry_after, "Retry-After seconds on injected 429/503 answers")->check(CLI::Range(0, 3600));

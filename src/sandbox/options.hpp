@@ -30,6 +30,7 @@ struct Options {
   double fail_rate = 0;
   int fail_status = 503;
   double reset_rate = 0;
+  double hang_rate = 0;                    // never answered (held until the client gives up)
   double rate_limit = 0;                   // requests per second, 0 = off
   int retry_after = 1;                     // seconds in Retry-After of injected 429/503
   std::uint64_t seed = 1;

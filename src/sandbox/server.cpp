@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -123,6 +124,9 @@ struct Server::Impl {
   std::mutex spec_cache_mutex;
   std::map<std::string, std::string> spec_cache;  // "<host>|resources" → rendered document
   TemplateLoad template_load;
+  std::mutex hang_mutex;  // --hang-rate: unanswered requests wait on hang_cv until stop()
+  std::condition_variable hang_cv;
+  bool stopping = false;
 
   Impl(Options o, schema::SpecModel m)
       : options(std::move(o)),
@@ -503,6 +507,17 @@ struct Server::Impl {
         drop_connection(req);
         res.status = 499;
         return;
+      case Faults::Action::hang: {
+        // Counted on arrival, so a test can count the attempts a client made. Held until the
+        // server stops (httplib's stop() waits for its handlers); the client's timeout ends it
+        // on the other side, and the thread is freed when the server stops.
+        stats.record_fault("hung");
+        std::unique_lock lock(hang_mutex);
+        hang_cv.wait(lock, [this] { return stopping; });
+        drop_connection(req);
+        res.status = 499;
+        return;
+      }
     }
     std::string reason = check_token(req);
     if (!reason.empty()) {
@@ -1060,6 +1075,13 @@ std::string Server::template_summary() const {
 
 void Server::run() { impl_->http.listen_after_bind(); }
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() {
+  {
+    std::lock_guard lock(impl_->hang_mutex);
+    impl_->stopping = true;
+  }
+  impl_->hang_cv.notify_all();
+  impl_->http.stop();
+}
 
 }  // namespace lightbeam::sandbox

@@ -179,3 +179,22 @@ TEST(SendFaults, PayloadsWithoutADefiniteAnswerAreSentAgainNextRun) {
   EXPECT_EQ(r.err.find("no definite answer"), std::string::npos) << r.err;
   EXPECT_EQ(w.state_rows("students"), 20u);
 }
+
+// Issue 15: a request that is never answered ends after (num_retries + 1) timeouts, its own
+// attempts only (a retry keeps its pool slot, so it never waits behind new requests), with one
+// failure entry "timed out after N s" naming every line; after 3 such lines the run ends.
+TEST(SendFaults, UnansweredRequestsTimeOutWithTheirLinesAndEndTheRun) {
+  Sandbox sb({"--hang-rate", "1"});
+  Work w(sb.base_url(), ConfigOptions().pool(1).timeout_seconds(1).retries(1, 0.01));
+  write_file(w.data / "students.jsonl", students(5));
+  auto r = w.run("send");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("stopped answering (timed out after 1 s"), std::string::npos) << r.err;
+  // 3 lines × 2 attempts reached the server; lines 4 and 5 were never sent.
+  EXPECT_EQ(sandbox_stats(sb.base_url())["requests"]["faults"]["hung"], 6);
+  auto failures = w.results_json()["resources"]["students"]["failures"];
+  ASSERT_EQ(failures.size(), 1u) << failures.dump(2);
+  EXPECT_EQ(failures[0]["message"], "timed out after 1 s (2 attempts; connection.timeout: 1)");
+  EXPECT_EQ(failures[0]["line_numbers"], json::parse("[1,2,3]"));
+  EXPECT_EQ(w.state_rows("students"), 0u);
+}

@@ -376,3 +376,29 @@ TEST(Send, NonRegularDataFilesAndUnknownNamesAreWarnedAboutAndTheRestIsSent) {
   }
   EXPECT_EQ(documents(sb.base_url(), "students"), 3);
 }
+
+// Issue 15: the progress line said "1 of ~24" for a 200-line file (done ÷ fraction of bytes read,
+// while the reader is ahead by the requests in flight). The estimate comes from the lines read.
+TEST(Send, ProgressEstimatesTheLinesOfTheFile) {
+  // 200 lines, 8 in flight, 300 ms each: ≥ 7.5 s, so at least one progress line (one every 5 s),
+  // while the reader is 8 lines ahead (the old estimate then said ~188).
+  Sandbox sb({"--latency-ms", "300"});
+  Work w(sb.base_url(), ConfigOptions().pool(8));
+  write_file(w.data / "students.jsonl", students(200));
+  auto r = w.run("send");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::size_t progress_lines = 0;
+  for (const auto& line : lines_of(r.err)) {
+    auto at = line.find(" payloads (");
+    if (line.find("(students: ") == std::string::npos || at == std::string::npos) continue;
+    ++progress_lines;
+    auto of = line.find(" of ~");
+    ASSERT_NE(of, std::string::npos) << line;
+    long done = std::stol(line.substr(line.find("(students: ") + 11));
+    long total = std::stol(line.substr(of + 5));
+    EXPECT_GE(total, 195) << line;
+    EXPECT_LE(total, 205) << line;
+    EXPECT_GE(total, done) << line;
+  }
+  EXPECT_GE(progress_lines, 1u) << r.err;
+}

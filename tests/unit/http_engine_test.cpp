@@ -267,6 +267,34 @@ TEST(HttpEngine, SilentServerTimesOut) {
   EXPECT_NE(o.error.find("imed out"), std::string::npos) << o.error;
 }
 
+// Issue 15: with new requests taking the slots of requests backing off, a request that is never
+// answered waited for a slot before each retry (about twice the timeouts in all). A retry keeps
+// its slot: the server sees every attempt of the first pool_size requests before any other.
+TEST(HttpEngine, RetriesKeepTheirSlotSoAHungRequestEndsAfterItsOwnAttempts) {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  MiniServer server([&](const RawRequest& r) {
+    std::lock_guard lock(mu);
+    seen.push_back(r.target);
+    return Reply{Reply::hang, 0, {}, {}};
+  });
+  auto options = fast_options(2);
+  options.total_timeout = 0.3;
+  options.num_retries = 2;
+  http::Engine engine(options);
+  std::vector<http::Request> rs(4);
+  for (std::size_t i = 0; i < rs.size(); ++i) rs[i].url = server.url("/" + std::string(1, static_cast<char>('a' + i)));
+  auto out = engine.run_all(rs);
+  for (auto& o : out) {
+    EXPECT_EQ(o.status, 0);
+    EXPECT_TRUE(o.timed_out) << o.error;
+    EXPECT_EQ(o.attempts, 3);
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 12u);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_TRUE(seen[i] == "/a" || seen[i] == "/b") << i << ": " << seen[i];
+}
+
 class CountingAuth : public http::Auth {
  public:
   std::string authorization_header() override {

@@ -5,6 +5,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <filesystem>
 
 #include "core/error.hpp"
@@ -273,4 +280,101 @@ TEST(StateStore, CorruptPickleIsAClearErrorNamingIt) {
   StateStore store(dir.path());
   std::string msg = error_of([&] { store.load("schools"); });
   EXPECT_NE(msg.find((dir / "schools.dat").string()), std::string::npos) << msg;
+}
+
+// Issue 15: journal records carry checksums. A torn or garbage tail (a crash mid-write, damage)
+// is ignored with a WARNING naming the journal, never replayed as rows; the records before it are.
+namespace {
+
+// A journal of 10 outcomes left by a process killed before it committed.
+void leave_journal(const TempDir& dir) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    StateStore* store = new StateStore(dir.path(), opts(1000000, 1e9));
+    for (int i = 0; i < 10; ++i) store->record("students", payload_hash(std::to_string(i)), 201);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+}
+
+// Opens the store (replaying the journal) and returns what it logged.
+std::string reopen_log(const TempDir& dir, std::size_t& rows) {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  {
+    StateStore store(dir.path());
+    rows = store.count("students");
+  }
+  spdlog::set_default_logger(previous);
+  return log.str();
+}
+
+}  // namespace
+
+TEST(StateStore, TornOrCorruptJournalTailIsIgnoredWithAWarning) {
+  const std::string journal = "lightbeam-state.journal";
+  struct Case {
+    const char* what;
+    std::function<void(const std::filesystem::path&)> damage;
+    std::size_t rows;
+  };
+  const std::vector<Case> cases = {
+      {"truncated mid-record", [](const std::filesystem::path& f) { std::filesystem::resize_file(f, std::filesystem::file_size(f) - 10); }, 9},
+      {"garbage appended",
+       [](const std::filesystem::path& f) {
+         std::ofstream(f, std::ios::app | std::ios::binary) << std::string(50, '\x5a');
+       },
+       10},
+      {"a byte of the last record flipped",
+       [](const std::filesystem::path& f) {
+         std::fstream io(f, std::ios::in | std::ios::out | std::ios::binary);
+         io.seekp(static_cast<std::streamoff>(std::filesystem::file_size(f) - 20));
+         io.put('\x01');
+       },
+       9},
+  };
+  for (const auto& c : cases) {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(leave_journal(dir));
+    c.damage(dir.path() / journal);
+    std::size_t rows = 0;
+    const std::string log = reopen_log(dir, rows);
+    EXPECT_EQ(rows, c.rows) << c.what;
+    EXPECT_NE(log.find("warning"), std::string::npos) << c.what << ": " << log;
+    EXPECT_NE(log.find((dir.path() / journal).string()), std::string::npos) << c.what << ": " << log;
+  }
+  // An intact journal replays without a warning.
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(leave_journal(dir));
+  std::size_t rows = 0;
+  EXPECT_EQ(reopen_log(dir, rows).find("warning"), std::string::npos);
+  EXPECT_EQ(rows, 10u);
+}
+
+// A journal written before the checksums (33-byte records, no header) is still replayed.
+TEST(StateStore, VersionOneJournalWithoutChecksumsIsReplayed) {
+  TempDir dir;
+  std::string v1;
+  for (int i = 0; i < 3; ++i) {
+    unsigned char rec[33] = {};
+    rec[0] = 1;  // upsert
+    std::int32_t eid = 1, status = 201;
+    double when = 1.7e9;
+    Digest d = payload_hash(std::to_string(i));
+    std::memcpy(rec + 1, &eid, 4);
+    std::memcpy(rec + 5, &status, 4);
+    std::memcpy(rec + 9, &when, 8);
+    std::memcpy(rec + 17, d.data(), 16);
+    v1.append(reinterpret_cast<const char*>(rec), sizeof rec);
+  }
+  { StateStore create(dir.path()); create.load("students"); }  // endpoint id 1
+  std::ofstream(dir.path() / "lightbeam-state.journal", std::ios::binary) << v1;
+  StateStore store(dir.path());
+  EXPECT_EQ(store.count("students"), 3u);
+  EXPECT_FALSE(store.load("students").should_send(payload_hash("2"), {}));
 }

@@ -129,6 +129,8 @@ struct Pending {
   Request request;
   int attempts = 0;          // attempts made so far
   int auth_retries = 0;      // 401 → refresh → retry, at most twice
+  std::string last_error;    // transport error of the last attempt (reported if stopped before a retry)
+  bool last_timed_out = false;
   Clock::time_point started{};
   Clock::time_point not_before{};
   uint64_t seq = 0;          // FIFO among equal not_before
@@ -399,18 +401,25 @@ struct Engine::Impl {
       }
       bool retry = !stopping && !too_large && options.retry_transport_errors && !transport_error_is_permanent(result) &&
                    p->attempts <= options.num_retries;
+      const bool timed_out = result == CURLE_OPERATION_TIMEDOUT;
       if (retry) {
         ++stats.retries;
+        p->last_error = std::move(error);
+        p->last_timed_out = timed_out;
         double delay = backoff_delay(options, p->attempts, jitter());
         requeue(std::move(p), delay);
         return;
       }
       ++stats.requests;
-      done(make_outcome(s, *p, 0, std::move(error)));
+      Outcome o = make_outcome(s, *p, 0, std::move(error));
+      o.timed_out = timed_out;
+      done(std::move(o));
       return;
     }
     long status = 0;
     curl_easy_getinfo(s.easy, CURLINFO_RESPONSE_CODE, &status);
+    p->last_error.clear();
+    p->last_timed_out = false;
     if (status == 401 && auth && p->auth_retries < 2 && !stopping) {
       auth->invalidate(s.auth_used);  // may throw (wrong credentials): ends the run
       ++p->auth_retries;
@@ -460,7 +469,8 @@ struct Engine::Impl {
             Outcome o;
             o.tag = p->request.tag;
             o.status = 0;
-            o.error = "stopped before retrying";
+            o.error = p->last_error.empty() ? "stopped before retrying" : p->last_error + " (not retried: the run is stopping)";
+            o.timed_out = p->last_timed_out;
             o.attempts = p->attempts;
             o.elapsed_seconds = std::chrono::duration<double>(Clock::now() - p->started).count();
             done(std::move(o));
@@ -478,6 +488,10 @@ struct Engine::Impl {
           continue;
         }
         if (source_done || stopping) break;
+        // A request waiting for its retry holds a slot: new requests would otherwise take the
+        // slots while it backs off, and it would wait for one (with a server that never answers,
+        // about one more timeout per attempt).
+        if (free_slots.size() <= waiting.size()) break;
         std::optional<Request> r = next();
         if (!r) {
           source_done = true;

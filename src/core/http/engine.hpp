@@ -29,6 +29,7 @@ struct Outcome {
   long status = 0;                     // HTTP status of the last attempt; 0 = transport failure
   std::string body;                    // response body of the last attempt
   std::string error;                   // transport error text (status 0), else empty
+  bool timed_out = false;              // status 0 because the last attempt hit total_timeout/connect_timeout
   int attempts = 0;                    // 1 = no retry
   double elapsed_seconds = 0;          // first attempt start → final completion (incl. backoff)
   // Selected response headers (empty when absent).
@@ -91,7 +92,9 @@ class Engine {
   // "nothing right now": it is asked again after the next outcome; the run ends when `next`
   // returns nullopt while nothing is in flight or waiting for a retry. Both callbacks run on the
   // calling thread; `done` may be called before `next` is asked again, so `next` can depend on
-  // earlier outcomes. Exactly min(pool_size, available) requests are in flight. Exceptions from
+  // earlier outcomes. Exactly min(pool_size, available) requests are in flight; a request waiting
+  // for its retry keeps its place, so it never waits for a free slot after its backoff and one
+  // request ends within (num_retries + 1) × total_timeout plus its backoff delays. Exceptions from
   // the callbacks or from Auth end the run (in-flight requests are abandoned) and propagate.
   void run(const std::function<std::optional<Request>()>& next,
            const std::function<void(Outcome&&)>& done);

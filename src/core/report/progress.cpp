@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -46,24 +47,33 @@ void Progress::start(const std::string& label, std::uintmax_t total_bytes) {
   started_ = last_ = std::chrono::steady_clock::now();
 }
 
-void Progress::update(std::size_t done, std::uintmax_t bytes_done,
+void Progress::update(std::size_t done, std::size_t lines_read, std::uintmax_t bytes_read,
                       const std::vector<std::pair<int, std::size_t>>& statuses) {
   if (mode_ == Mode::off) return;
   auto now = std::chrono::steady_clock::now();
   double since = std::chrono::duration<double>(now - last_).count();
   if (since < (mode_ == Mode::live ? 0.2 : log_interval_)) return;
   last_ = now;
-  draw(done, bytes_done, statuses);
+  draw(done, lines_read, bytes_read, statuses);
 }
 
-void Progress::draw(std::size_t done, std::uintmax_t bytes_done,
+// Lines in all the files: the lines read so far scaled by the bytes not read yet (the average
+// line length of what was read), never fewer than were read. Dividing `done` by the fraction of
+// bytes read instead undercounted by the requests in flight: "1 of ~24" for 200 lines.
+std::size_t estimated_total(std::size_t lines_read, std::uintmax_t bytes_read, std::uintmax_t total_bytes) {
+  if (bytes_read == 0 || lines_read == 0) return 0;
+  if (bytes_read >= total_bytes) return lines_read;
+  const double est = static_cast<double>(lines_read) * static_cast<double>(total_bytes) / static_cast<double>(bytes_read);
+  return std::max(lines_read, static_cast<std::size_t>(est + 0.5));
+}
+
+void Progress::draw(std::size_t done, std::size_t lines_read, std::uintmax_t bytes_read,
                     const std::vector<std::pair<int, std::size_t>>& statuses) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-  double fraction = total_bytes_ ? static_cast<double>(bytes_done) / static_cast<double>(total_bytes_) : 0;
-  if (fraction > 1) fraction = 1;
-  std::string eta = fraction > 0 ? format_duration(elapsed / fraction - elapsed) : "?";
-  std::size_t total_est = fraction > 0 ? static_cast<std::size_t>(static_cast<double>(done) / fraction) : 0;
+  const std::size_t total_est = std::max(done, estimated_total(lines_read, bytes_read, total_bytes_));
+  const double fraction = total_est > 0 ? static_cast<double>(done) / static_cast<double>(total_est) : 0;
+  std::string eta = rate > 0 ? format_duration(static_cast<double>(total_est - done) / rate) : "?";
   if (mode_ == Mode::live) {
     std::fprintf(stderr, "\r\033[K%s: %zu/~%zu (%.0f%%), %.0f rec/s, ETA %s, %s", label_.c_str(), done, total_est,
                  fraction * 100, rate, eta.c_str(), format_counts(statuses).c_str());

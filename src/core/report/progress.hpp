@@ -11,6 +11,10 @@
 
 namespace lightbeam::report {
 
+// Estimated lines of files of total_bytes of which lines_read lines (bytes_read bytes) are read;
+// exact once everything is read, never below lines_read; 0 before anything is read.
+std::size_t estimated_total(std::size_t lines_read, std::uintmax_t bytes_read, std::uintmax_t total_bytes);
+
 class Progress {
  public:
   enum class Mode { automatic, live, log, off };
@@ -19,8 +23,11 @@ class Progress {
 
   // A new endpoint (or group of endpoints) starts; total_bytes of its files gives the ETA.
   void start(const std::string& label, std::uintmax_t total_bytes);
-  // Cheap to call per outcome: redraws at most every 200 ms (live) or log interval (log).
-  void update(std::size_t done, std::uintmax_t bytes_done, const std::vector<std::pair<int, std::size_t>>& statuses);
+  // Cheap to call per outcome: redraws at most every 200 ms (live) or log interval (log). `done`:
+  // payloads finished; `lines_read`/`bytes_read`: what has been read of the files so far (ahead
+  // of `done` by the requests in flight), which gives the estimated total.
+  void update(std::size_t done, std::size_t lines_read, std::uintmax_t bytes_read,
+              const std::vector<std::pair<int, std::size_t>>& statuses);
   // Clears the live line (call before logging, and at the end of an endpoint).
   void clear();
 
@@ -32,7 +39,8 @@ class Progress {
   void update_counts(std::size_t done, long total, std::size_t failed, std::size_t skipped);
 
  private:
-  void draw(std::size_t done, std::uintmax_t bytes_done, const std::vector<std::pair<int, std::size_t>>& statuses);
+  void draw(std::size_t done, std::size_t lines_read, std::uintmax_t bytes_read,
+            const std::vector<std::pair<int, std::size_t>>& statuses);
 
   Mode mode_;
   double log_interval_;

@@ -29,8 +29,25 @@ namespace {
 
 constexpr const char* k_journal_name = "lightbeam-state.journal";
 
-// Journal record: op (1), endpoint id (4), status (4), sent_at (8), digest (16).
-constexpr std::size_t k_record_size = 1 + 4 + 4 + 8 + 16;
+// Journal: an 8-byte header (magic + format version 2), then records of op (1), endpoint id (4),
+// status (4), sent_at (8), digest (16) and a checksum of those 33 bytes (4), so a torn or garbage
+// tail is recognised and ignored instead of replayed as rows. A journal without the header is
+// version 1 (33-byte records, no checksum), written by lightbeam before the checksums.
+constexpr char k_journal_magic[8] = {'L', 'B', 'J', 'R', 'N', 'L', 0, 2};
+constexpr std::size_t k_body_size = 1 + 4 + 4 + 8 + 16;
+constexpr std::size_t k_record_size = k_body_size + 4;
+
+// FNV-1a: cheap, and any torn write or stray byte changes it (not a defence against tampering).
+std::uint32_t checksum(const unsigned char* body) {
+  std::uint32_t h = 2166136261u;
+  for (std::size_t i = 0; i < k_body_size; ++i) h = (h ^ body[i]) * 16777619u;
+  return h;
+}
+
+void seal(unsigned char* rec) {
+  const std::uint32_t c = checksum(rec);
+  std::memcpy(rec + k_body_size, &c, 4);
+}
 enum Op : unsigned char { op_upsert = 1, op_remove = 2 };
 
 bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
@@ -96,6 +113,7 @@ struct StateStore::Impl {
   std::size_t journal_rows = 0;
   std::vector<unsigned char> pending;  // journal records not yet folded into SQLite
   std::size_t journal_written = 0;     // bytes of `pending` already in the journal file
+  bool header_written = false;         // the journal file starts with k_journal_magic
   std::vector<std::uint32_t> order;    // commit(): pending records sorted by key
   std::size_t committed_rows = 0;      // by this process (the close checkpoints only then)
   std::chrono::steady_clock::time_point oldest_pending;
@@ -215,26 +233,37 @@ struct StateStore::Impl {
     committed_rows += rows;
     journal_written = 0;
     journal_rows = 0;
+    header_written = false;
     if (journal_fd >= 0 && ::ftruncate(journal_fd, 0) != 0)
       throw Error("cannot write the state journal " + journal_path.string() + ": " + std::strerror(errno));
   }
 
-  // Writes the part of `pending` that is not in the journal yet.
-  void write_journal() {
-    if (journal_fd < 0) {
-      journal_written = pending.size();
-      return;
-    }
-    while (journal_written < pending.size()) {
-      ssize_t n = ::write(journal_fd, pending.data() + journal_written, pending.size() - journal_written);
+  void write_all(const unsigned char* data, std::size_t size, std::size_t& written) {
+    while (written < size) {
+      ssize_t n = ::write(journal_fd, data + written, size - written);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         int err = n < 0 ? errno : ENOSPC;
         throw Error("cannot write the state journal " + journal_path.string() + ": " + std::strerror(err) +
                     (err == ENOSPC ? "; free space on the disk of state_dir and run again" : ""));
       }
-      journal_written += static_cast<std::size_t>(n);
+      written += static_cast<std::size_t>(n);
     }
+  }
+
+  // Writes the part of `pending` that is not in the journal yet (after the header, if not there).
+  void write_journal() {
+    if (journal_fd < 0) {
+      journal_written = pending.size();
+      return;
+    }
+    if (journal_written == pending.size()) return;
+    if (!header_written) {
+      std::size_t done = 0;
+      write_all(reinterpret_cast<const unsigned char*>(k_journal_magic), sizeof k_journal_magic, done);
+      header_written = true;
+    }
+    write_all(pending.data(), pending.size(), journal_written);
   }
 
   void append(const unsigned char* rec) {
@@ -256,12 +285,36 @@ struct StateStore::Impl {
     ssize_t n;
     while ((n = ::read(fd, buf, sizeof buf)) > 0) data.insert(data.end(), buf, buf + n);
     ::close(fd);
-    std::size_t whole = data.size() / k_record_size * k_record_size;  // a torn last record is dropped
-    if (whole == 0) return;
-    pending.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(whole));
+    std::size_t good = 0;  // bytes of `data` replayed
+    pending.clear();
+    if (data.size() >= sizeof k_journal_magic && std::memcmp(data.data(), k_journal_magic, sizeof k_journal_magic) == 0) {
+      good = sizeof k_journal_magic;
+      // Records up to the first torn or corrupt one: what follows it cannot be trusted either.
+      while (good + k_record_size <= data.size()) {
+        const unsigned char* rec = data.data() + good;
+        std::uint32_t stored;
+        std::memcpy(&stored, rec + k_body_size, 4);
+        if (stored != checksum(rec) || (rec[0] != op_upsert && rec[0] != op_remove)) break;
+        pending.insert(pending.end(), rec, rec + k_record_size);
+        good += k_record_size;
+      }
+    } else {
+      // Version 1: no checksums; a torn last record is dropped, as before.
+      for (; good + k_body_size <= data.size(); good += k_body_size) {
+        unsigned char rec[k_record_size];
+        std::memcpy(rec, data.data() + good, k_body_size);
+        seal(rec);
+        pending.insert(pending.end(), rec, rec + k_record_size);
+      }
+    }
+    if (good < data.size())
+      spdlog::warn("the state journal {} ends with {} bytes that are not a whole, intact record (a run that ended "
+                   "abruptly, or damage); they are ignored: the payloads they stood for are sent again",
+                   journal_path.string(), data.size() - good);
+    if (pending.empty()) return;
     journal_written = pending.size();  // already in the file
     spdlog::debug("replaying {} outcomes from the state journal {} (previous run ended abruptly)",
-                  whole / k_record_size, journal_path.string());
+                  pending.size() / k_record_size, journal_path.string());
     commit();
   }
 };
@@ -464,6 +517,7 @@ void StateStore::record(const std::string& endpoint, const Digest& d, int status
   std::memcpy(rec + 5, &st, 4);
   std::memcpy(rec + 9, &when, 8);
   std::memcpy(rec + 17, d.data(), 16);
+  seal(rec);
   m.append(rec);
 }
 
@@ -474,6 +528,7 @@ void StateStore::remove(const std::string& endpoint, const Digest& d) {
   std::int32_t eid = static_cast<std::int32_t>(m.endpoint_id(endpoint));
   std::memcpy(rec + 1, &eid, 4);
   std::memcpy(rec + 17, d.data(), 16);
+  seal(rec);
   m.append(rec);
 }
 

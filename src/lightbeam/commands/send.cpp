@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "core/config/timestamp.hpp"
@@ -116,7 +117,7 @@ class Sender {
  public:
   // The resend criteria are applied when the skip sets are loaded (state::StateStore::load_skip_set).
   Sender(edfi::ApiClient& client, state::StateStore& store, report::Results& results)
-      : client_(client), store_(store), results_(results) {}
+      : client_(client), store_(store), results_(results), timeout_(client.engine().options().total_timeout) {}
 
   // Sends one dependency-order group of endpoints (no barrier between them).
   void send_group(std::vector<EndpointWork>& group) {
@@ -126,6 +127,7 @@ class Sender {
     reader_.reset();
     done_ = 0;
     bytes_done_ = 0;
+    lines_read_ = 0;
     std::uintmax_t bytes = 0;
     std::string label;
     for (auto& w : group) {
@@ -187,6 +189,7 @@ class Sender {
         continue;
       }
       bytes_done_ += line->text.size() + 1;
+      ++lines_read_;
       state::Digest digest = state::payload_hash(line->text);
       if (w.skip.contains(digest)) {
         results_.record_skipped(w.name);
@@ -329,13 +332,21 @@ class Sender {
     ++done_;
     const int status = static_cast<int>(o.status);
     if (o.transport_failed()) {
-      std::string reason = report::transport_reason(o.error);
+      // One text per timeout setting (curl's says "after 1001 milliseconds"), so timeouts group
+      // into one failure entry with every line number.
+      std::string reason = o.timed_out ? fmt::format("timed out after {:g} s ({} attempt{}; connection.timeout: {:g})",
+                                                     timeout_, o.attempts, o.attempts == 1 ? "" : "s", timeout_)
+                                       : report::transport_reason(o.error);
       results_.record_failure(w.name, 0, reason, file, f.line);
       spdlog::warn("{}  (at line {} of {} )", reason, f.line, file);
       ++undecided_;
-      if (++consecutive_transport_ >= k_max_consecutive_transport_failures && !abort_)
+      if (++consecutive_transport_ >= k_max_consecutive_transport_failures && !abort_) {
         abort_ = "the API at " + w.url + " stopped answering (" + reason +
                  "); the state of every payload sent so far is saved, so running the same command again sends only the rest";
+        // No retries of the requests still out: each would take up to another (num_retries + 1)
+        // timeouts to say the same thing.
+        client_.engine().request_stop();
+      }
     } else {
       consecutive_transport_ = 0;
       if (status >= 200 && status < 300) {
@@ -360,13 +371,14 @@ class Sender {
     auto now = std::chrono::steady_clock::now();
     if (now - last_progress_ >= std::chrono::milliseconds(50)) {
       last_progress_ = now;
-      progress_.update(done_, bytes_done_, results_.status_counts(w.name));
+      progress_.update(done_, lines_read_, bytes_done_, results_.status_counts(w.name));
     }
   }
 
   edfi::ApiClient& client_;
   state::StateStore& store_;
   report::Results& results_;
+  const double timeout_;  // connection.timeout, for the text of a timed-out request
   report::Progress progress_;
   simdjson::dom::parser parser_;
   simdjson::dom::parser prepass_parser_;  // check_self_references() runs while parser_ holds a line
@@ -378,7 +390,8 @@ class Sender {
   std::deque<std::pair<std::uint32_t, Deferred>> ready_;
   std::uint64_t next_tag_ = 1;
   std::size_t done_ = 0;
-  std::uintmax_t bytes_done_ = 0;
+  std::uintmax_t bytes_done_ = 0;  // of the lines read so far
+  std::size_t lines_read_ = 0;
   int consecutive_transport_ = 0;
   std::size_t undecided_ = 0;  // payloads that got no definite answer: not in the state
   std::optional<std::string> abort_;
