@@ -299,10 +299,15 @@ struct StateStore::Impl {
         good += k_record_size;
       }
     } else {
-      // Version 1: no checksums; a torn last record is dropped, as before.
+      // Version 1: no checksums; a torn last record is dropped, as before, and bytes that cannot be a
+      // record (an unknown op, an upsert with a status no HTTP answer has, a removal with one) end the replay: not ours, never rows.
       for (; good + k_body_size <= data.size(); good += k_body_size) {
         unsigned char rec[k_record_size];
         std::memcpy(rec, data.data() + good, k_body_size);
+        std::int32_t status;
+        std::memcpy(&status, rec + 5, 4);
+        const bool plausible = rec[0] == op_remove ? status == 0 : rec[0] == op_upsert && status >= 100 && status <= 599;
+        if (!plausible) break;
         seal(rec);
         pending.insert(pending.end(), rec, rec + k_record_size);
       }

@@ -88,15 +88,25 @@ bool append_minified(std::string& out, std::string_view raw) {
 struct KeyFilter {
   std::vector<std::string> keep;  // empty = every key
   std::vector<std::string> drop;
+  // Which `keep` entries matched a key of some record: an entry that matched none is a typo the user
+  // must hear about (every record would otherwise be written as {} without a word).
+  std::vector<bool> keep_matched;
   bool active() const { return !(keep.empty() || (keep.size() == 1 && keep[0] == "*")) || !drop.empty(); }
-  bool wanted(std::string_view key) const {
-    if (!keep.empty() && !data::matches_any(keep, key)) return false;
+  bool wanted(std::string_view key) {
+    if (!keep.empty()) {
+      bool any = false;
+      for (size_t i = 0; i < keep.size(); ++i)
+        if (data::wildcard_match(keep[i], key)) any = keep_matched[i] = true;
+      if (!any) return false;
+    }
     return drop.empty() || !data::matches_any(drop, key);
   }
 };
 
 // One page body → JSONL lines appended to `out`; the number of records, or -1 if not an array.
-long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, const KeyFilter& filter, std::string& out) {
+// `emptied` counts the records the filter left without any key.
+long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, KeyFilter& filter, std::string& out,
+                   uint64_t& emptied) {
   size_t length = body.size();
   body.append(simdjson::SIMDJSON_PADDING, ' ');
   simdjson::ondemand::document doc;
@@ -126,6 +136,7 @@ long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, const 
         out += ':';
         if (!append_minified(out, raw)) return -1;
       }
+      if (first) ++emptied;
       out += "}\n";
     } else {
       std::string_view raw;
@@ -144,6 +155,7 @@ struct Output {
   std::FILE* file = nullptr;
   long total = -1;
   uint64_t written = 0;
+  uint64_t emptied = 0;  // records written as {} by the key filter
 };
 
 }  // namespace
@@ -159,6 +171,7 @@ int run_fetch(const RunContext& ctx) {
     for (auto& part : data::split_list(k)) filter.keep.push_back(part);
   for (const auto& k : ctx.options.drop_keys)
     for (auto& part : data::split_list(k)) filter.drop.push_back(part);
+  filter.keep_matched.assign(filter.keep.size(), false);
 
   edfi::ClientOptions client_options;
   client_options.wipe = ctx.options.wipe;
@@ -242,10 +255,10 @@ int run_fetch(const RunContext& ctx) {
   };
   events.on_page = [&](size_t i, uint64_t offset, std::string&& body) -> long {
     lines.clear();
-    long n = page_to_lines(parser, body, filter, lines);
-    if (n <= 0) return n;
     std::lock_guard lock(files);
     Output& out = outputs[i];
+    long n = page_to_lines(parser, body, filter, lines, out.emptied);
+    if (n <= 0) return n;
     if (!out.file) {
       out.file = std::fopen(out.temp_path.c_str(), "wb");
       if (!out.file)
@@ -286,6 +299,12 @@ int run_fetch(const RunContext& ctx) {
       spdlog::info("{}: no records", endpoints[i].name);
       return;
     }
+    if (filter.active() && out.emptied == out.written) {
+      close_output(out, false);
+      spdlog::warn("{}: the -k/--keep-keys and --drop-keys filters left no key in any of its {} records; {} was not "
+                   "written", endpoints[i].name, out.written, out.final_path.string());
+      return;
+    }
     close_output(out, true);
     fs::rename(out.temp_path, out.final_path, ec);
     if (ec) {
@@ -320,6 +339,10 @@ int run_fetch(const RunContext& ctx) {
                  total_records);
     return 130;
   }
+  if (total_records > 0)
+    for (size_t k = 0; k < filter.keep.size(); ++k)
+      if (!filter.keep_matched[k] && filter.keep[k] != "*")
+        spdlog::warn("-k/--keep-keys \"{}\" matches no key of any record", filter.keep[k]);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("fetched {} records from {} endpoint(s) in {:.3f} s", total_records, endpoints.size(), seconds);
   if (failed > 0) {
