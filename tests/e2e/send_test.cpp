@@ -264,6 +264,11 @@ TEST(Send, ValidateSendSendsWhenValidationPasses) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(documents(sb.base_url(), "students"), 5);
   EXPECT_EQ(w.results_json()["command"], "validate+send");
+  // One "results written to" line, naming --results-file, not validate's temporary file.
+  EXPECT_EQ(r.err.find("lightbeam-validate-"), std::string::npos) << r.err;
+  const auto first = r.err.find("results written to " + w.results.string());
+  EXPECT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("results written to", first + 1), std::string::npos) << r.err;
 }
 
 TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {

@@ -147,6 +147,14 @@ results_format: legacy
   EXPECT_EQ(c.key_lines.at("connection.pool_size"), 22);
 }
 
+// Python's logging.getLevelName takes WARN, and its README's example config says `log_level: WARN`.
+TEST(Config, LogLevelWarnIsWarning) {
+  Fixture f;
+  EXPECT_EQ(f.load_yaml("log_level: WARN\n").log_level, "WARNING");
+  EXPECT_EQ(f.load_yaml("log_level: warn\n").log_level, "WARNING");
+  EXPECT_THAT(f.error_of("log_level: WARNS\n"), HasSubstr("one of ERROR, WARNING, INFO, DEBUG"));
+}
+
 TEST(Config, ReadsTheReferenceExamples) {
   const std::string example = std::string(SHARED_DIR) + "/reference/lightbeam-examples/example-lightbeam.yml";
   if (access(example.c_str(), R_OK) != 0) GTEST_SKIP() << "reference examples not found at " << example;

@@ -127,13 +127,17 @@ KeySpec string_key(std::string key, Access<std::string> acc,
           [=](Config& cfg) { return Json(acc(cfg)); }};
 }
 
-// Case-insensitive choice; stored in the spelling of `allowed`.
-KeySpec enum_key(std::string key, Access<std::string> acc, std::vector<std::string> allowed) {
+// Case-insensitive choice; stored in the spelling of `allowed`. `aliases` are other spellings
+// accepted for an allowed value ({alias, value}), not named in the error message.
+KeySpec enum_key(std::string key, Access<std::string> acc, std::vector<std::string> allowed,
+                 std::vector<std::pair<std::string, std::string>> aliases = {}) {
   std::string expected = "one of";
   for (std::size_t i = 0; i < allowed.size(); ++i) expected += (i ? ", " : " ") + allowed[i];
   return {std::move(key),
           [=](Config& cfg, const YAML::Node& n, const Ctx& c) {
-            const std::string v = lower(trim(scalar(c, n, expected)));
+            std::string v = lower(trim(scalar(c, n, expected)));
+            for (const auto& [alias, value] : aliases)
+              if (lower(alias) == v) v = lower(value);
             for (const auto& a : allowed)
               if (lower(a) == v) {
                 acc(cfg) = a;
@@ -272,7 +276,8 @@ const std::vector<KeySpec>& specs() {
                          {"exclude", "include"}));
     t.push_back(bool_key("validate.references.remote", +[](Config& c) -> bool& { return c.validate.references.remote; }));
     t.push_back(bool_key("force_delete", +[](Config& c) -> bool& { return c.force_delete; }));
-    t.push_back(enum_key("log_level", +[](Config& c) -> std::string& { return c.log_level; }, {"ERROR", "WARNING", "INFO", "DEBUG"}));
+    t.push_back(enum_key("log_level", +[](Config& c) -> std::string& { return c.log_level; }, {"ERROR", "WARNING", "INFO", "DEBUG"},
+                               {{"WARN", "WARNING"}}));  // Python's logging takes WARN (its README's example)
     t.push_back(bool_key("show_stacktrace", +[](Config& c) -> bool& { return c.show_stacktrace; }));
     t.push_back(enum_key("results_format", +[](Config& c) -> std::string& { return c.results_format; }, {"current", "legacy"}));
     return t;

@@ -622,7 +622,8 @@ int run_validate(const RunContext& ctx) {
 
   if (!opts.results_file.empty()) {
     results.write(opts.results_file, layout);
-    spdlog::info("results written to {}", fs::absolute(opts.results_file).string());
+    if (!opts.results_file_internal)
+      spdlog::info("results written to {}", fs::absolute(opts.results_file).string());
   }
   auto t = results.totals();
   if (t.processed > 0 && t.processed == t.failed) spdlog::info("all payloads failed");

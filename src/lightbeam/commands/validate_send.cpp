@@ -35,6 +35,7 @@ int run_validate_send(const RunContext& ctx) {
   const auto tmp = std::filesystem::temp_directory_path() /
                    ("lightbeam-validate-" + std::to_string(::getpid()) + ".json");
   validate_ctx.options.results_file = tmp.string();
+  validate_ctx.options.results_file_internal = true;
   int rc = 0;
   try {
     rc = run_validate(validate_ctx);
