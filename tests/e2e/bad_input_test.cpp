@@ -1066,6 +1066,17 @@ std::vector<Case> cases() {
     t.push_back(c);
   }
   {
+    Case c{"SEC-06", "an API gateway key in base_url's query string, API down"};
+    c.api = Api::closed;
+    c.setup = [](Env& e) {
+      e.secrets.push_back("GatewayKey-79");
+      e.work.write_config(e.base_url + "?subscription=1&key=GatewayKey-79", fast());
+    };
+    c.args = cmd("count");
+    c.stderr_regex = R"(ERROR could not connect to http://127\.0\.0\.1:\d+/api\?subscription=1&key=\*\*\*)";
+    t.push_back(c);
+  }
+  {
     Case c{"SEC-03", "the secret given with -p, DEBUG log"};
     c.setup = [](Env& e) {
       e.config("log_level: DEBUG\n", fast().client_secret("${LB_SECRET}"));

@@ -681,16 +681,44 @@ std::string url_password(const std::string& url) {
   return authority.substr(colon + 1, at - colon - 1);
 }
 
+// The values of a URL's query parameters that carry credentials (`?key=...`, `?token=...`, a SAS
+// `sig=`): API gateways take them so, and error messages quote the URL.
+std::vector<std::string> url_query_secrets(const std::string& url) {
+  static const std::vector<std::string> k_names{"key",      "api_key", "apikey", "token", "access_token", "secret",
+                                                "client_secret", "password", "pwd", "sig", "signature", "code"};
+  std::vector<std::string> out;
+  const auto q = url.find('?');
+  if (q == std::string::npos) return out;
+  const std::string query = url.substr(q + 1, url.find('#', q) == std::string::npos ? std::string::npos
+                                                                                       : url.find('#', q) - q - 1);
+  std::size_t at = 0;
+  while (at <= query.size()) {
+    const auto amp = std::min(query.find('&', at), query.size());
+    const std::string pair = query.substr(at, amp - at);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos && eq + 1 < pair.size()) {
+      std::string name = pair.substr(0, eq);
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (std::find(k_names.begin(), k_names.end(), name) != k_names.end()) out.push_back(pair.substr(eq + 1));
+    }
+    at = amp + 1;
+  }
+  return out;
+}
+
 // The values never to print: client_secret, -p values (but not very short ones: a year or a flag
 // is not worth mangling every log line for; keys that used them are still redacted as a whole in
-// dumps, see redacted_keys) and URL passwords. Longest first, so a secret containing another is
+// dumps, see redacted_keys), URL passwords and credentials in URL query strings. Longest first, so a secret containing another is
 // replaced whole.
 std::vector<std::string> secrets_of(const std::vector<std::string>& secrets, const std::vector<std::string>& urls, const Params& params) {
   std::vector<std::string> out;
   for (const auto& s : secrets)
     if (s.size() >= 3) out.push_back(s);  // shorter ones would mangle every message (see -p)
-  for (const auto& u : urls)
+  for (const auto& u : urls) {
     if (auto p = url_password(u); !p.empty()) out.push_back(p);
+    for (auto& v : url_query_secrets(u))
+      if (v.size() >= 3) out.push_back(std::move(v));
+  }
   for (const auto& [name, value] : params)
     if (value.size() >= 3) out.push_back(value);
   std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
