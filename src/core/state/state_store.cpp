@@ -132,7 +132,7 @@ struct StateStore::Impl {
     if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM ||
         primary == SQLITE_AUTH)
       throw Error("cannot write the state database " + file + " (" + msg + "); make state_dir " +
-                  state_dir.string() + " writable or point state_dir in lightbeam.yaml elsewhere");
+                  state_dir.string() + " writable or point state_dir (in the config file) elsewhere");
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
       throw Error("the state database " + file + " is locked by another process (" + msg +
                   "); wait for the other lightbeam run using this state_dir to finish");
@@ -337,7 +337,7 @@ StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions opti
   if (ec || !std::filesystem::is_directory(state_dir))
     throw Error("cannot create state_dir " + state_dir.string() + ": " +
                 (ec ? ec.message() : std::string("not a directory")) +
-                "; fix the permissions or point state_dir in lightbeam.yaml elsewhere");
+                "; fix the permissions or point state_dir (in the config file) elsewhere");
   m.db_path = state_dir / k_file_name;
   db_path_ = m.db_path;
   m.journal_path = state_dir / k_journal_name;
@@ -359,7 +359,7 @@ StateStore::StateStore(const std::filesystem::path& state_dir, StoreOptions opti
     sqlite3_close(m.db);
     m.db = nullptr;
     throw Error("cannot open the state database " + m.db_path.string() + " (" + msg + "); make state_dir " +
-                state_dir.string() + " writable or point state_dir in lightbeam.yaml elsewhere");
+                state_dir.string() + " writable or point state_dir (in the config file) elsewhere");
   }
   try {
     sqlite3_busy_timeout(m.db, 5000);

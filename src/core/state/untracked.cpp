@@ -20,7 +20,7 @@ StateLocation::StateLocation(const std::string& state_dir) {
   std::string pattern = (tmp / "lightbeam-untracked.XXXXXX").string();
   if (!mkdtemp(pattern.data()))
     throw Error("cannot create a temporary folder in " + tmp.string() + " (" + std::strerror(errno) +
-                "); set TMPDIR to a writable folder or give state_dir in lightbeam.yaml");
+                "); set TMPDIR to a writable folder or give state_dir in the config file");
   path_ = pattern;
   scratch_ = true;
 }
