@@ -939,7 +939,7 @@ std::vector<Case> cases() {
                                         {"Content-Type: text/html"}};
                          return std::nullopt;
                        },
-                       cmd("send"), 1, R"(reason: \[502: .*\]; instances: 2)");
+                       cmd("send"), 1, R"(reason: \[502: 502 Bad Gateway\]; instances: 2)");
     c->setup = [](Env& e) {
       e.config();
       e.data("students.jsonl", students_of("S15-", 2));

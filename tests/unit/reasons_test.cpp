@@ -37,7 +37,7 @@ TEST(Reasons, DetailWhenNothingElse) {
 }
 
 TEST(Reasons, NonJsonAndEmptyBodies) {
-  EXPECT_EQ(reduce_reason(502, "<html>\n  Bad   gateway </html>\n"), "502: <html> Bad gateway </html>");
+  EXPECT_EQ(reduce_reason(502, "<html>\n  Bad   gateway </html>\n"), "502: Bad gateway");  // HtmlPageIsReducedToItsText
   EXPECT_EQ(reduce_reason(503, ""), "503: (empty response)");
   EXPECT_EQ(reduce_reason(503, " \n "), "503: (empty response)");
   EXPECT_EQ(reduce_reason(500, "[1,2]"), "500: [1,2]");
@@ -54,4 +54,17 @@ TEST(Reasons, LinearizeAndTransport) {
   EXPECT_EQ(linearize(""), "");
   EXPECT_EQ(transport_reason("Couldn't connect\nto server"), "Couldn`t connect to server");
   EXPECT_EQ(transport_reason(""), "no response from the server");
+}
+
+// A proxy's HTML error page: its visible text, not kilobytes of markup (the Python tool keeps the raw
+// page; docs/compatibility.md).
+TEST(Reasons, HtmlPageIsReducedToItsText) {
+  EXPECT_EQ(reduce_reason(502, "<html><head><title>502 Bad Gateway</title><style>h1{color:red}</style></head>"
+                               "<body><h1>502 Bad Gateway</h1><hr><center>nginx &amp; co</center>"
+                               "<script>var x = '<b>';</script></body></html>"),
+            "502: 502 Bad Gateway 502 Bad Gateway nginx & co");
+  const std::string long_page = "<!DOCTYPE html><html><body><p>" + std::string(500, 'x') + "</p></body></html>";
+  EXPECT_EQ(reduce_reason(503, long_page), "503: " + std::string(200, 'x') + "...");
+  // Not HTML: kept as it came, linearized.
+  EXPECT_EQ(reduce_reason(500, "<oops> not a page"), "500: <oops> not a page");
 }

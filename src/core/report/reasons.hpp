@@ -15,7 +15,8 @@ std::string linearize(std::string_view text);
 //  - else non-empty `errors` array: its entries joined with "; ";
 //  - else `message` (ODS before 7.2): "<status>: <message>";
 //  - else `detail`: "<status>: <detail>";
-//  - else (not JSON, or none of those): "<status>: <body>" (or "<status>: (empty response)").
+//  - else (not JSON, or none of those): "<status>: <body>" (or "<status>: (empty response)"); an HTML
+//    page (a proxy's error page) is reduced to its visible text, at most 200 characters.
 // The result is linearized and every `'` is shown as a backtick (so it can sit in quotes).
 std::string reduce_reason(int status, std::string_view body);
 
