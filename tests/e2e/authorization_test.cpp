@@ -83,13 +83,13 @@ TEST(Authorization, CountAndFetchOfAForbiddenEndpointSayWhichAndWhy) {
   Sandbox sb({"--client", "populated:populatedSecret", "--claim-set", "populated=ed-fi/students,ed-fi/*Descriptors"});
   Work w;
   w.write_config(sb.base_url());
+  // count: Python 0.1.11 warns and goes on (exit 0): count.py logs
+  // f"Unable to load counts for {endpoint}... {status} API response." for any status but 200/201.
   auto r = run_lightbeam({"count", "-c", w.config.string(), "-s", "schools,students"});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   auto lines = lines_with(r.err, "schools");
   ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_NE(lines[0].find("Unable to load counts for schools: HTTP 403 (403: Access to the resource could not be authorized.)"),
-            std::string::npos)
-      << r.err;
+  EXPECT_NE(lines[0].find("WARNING Unable to load counts for schools... 403 API response."), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("students"), std::string::npos) << r.out;  // zero students: not listed, not an error
   EXPECT_TRUE(lines_with(r.err, "students").empty()) << r.err;
 

@@ -47,6 +47,10 @@ int run_count(const RunContext& ctx) {
     long count = -1;
     if (o.transport_failed()) {
       problem = "no answer from " + client.data_url(name) + " (" + report::transport_reason(o.error) + ")";
+    } else if (o.status == 403) {
+      // A claim set that does not cover the endpoint: the Python tool's warning, and the run goes on.
+      spdlog::warn("Unable to load counts for {}... 403 API response.", name);
+      continue;
     } else if (o.status != 200) {
       problem = "HTTP " + std::to_string(o.status) + " (" + report::reduce_reason(static_cast<int>(o.status), o.body) + ")";
     } else {
