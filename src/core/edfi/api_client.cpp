@@ -117,13 +117,15 @@ bool parse_csv(const std::string& text, std::vector<std::vector<std::string>>& r
   return true;
 }
 
-// The `maximum` of the `limit` parameter of GET /{ns}/{endpoint} (OpenAPI 3 `schema.maximum`,
-// Swagger 2 `maximum`; parameters may be `$ref`s); 0 when the document does not say.
-long limit_maximum(simdjson::dom::element root, const std::string& ns, const std::string& endpoint) {
+// The query parameters of GET /{ns}/{endpoint} in an OpenAPI document (`$ref`s resolved), or none
+// when the document does not have the path.
+std::vector<simdjson::dom::element> get_query_parameters(simdjson::dom::element root, const std::string& ns,
+                                                         const std::string& endpoint) {
+  std::vector<simdjson::dom::element> out;
   std::string path("/");
   path.append(ns).append("/").append(endpoint);
   simdjson::dom::object paths;
-  if (root["paths"].get_object().get(paths)) return 0;
+  if (root["paths"].get_object().get(paths)) return out;
   simdjson::dom::element item;
   if (paths[path].get(item)) {
     bool found = false;
@@ -132,10 +134,10 @@ long limit_maximum(simdjson::dom::element root, const std::string& ns, const std
         item = field.value;
         found = true;
       }
-    if (!found) return 0;
+    if (!found) return out;
   }
   simdjson::dom::array parameters;
-  if (item["get"]["parameters"].get_array().get(parameters)) return 0;
+  if (item["get"]["parameters"].get_array().get(parameters)) return out;
   for (simdjson::dom::element param : parameters) {
     std::string_view ref;
     if (param["$ref"].get_string().get(ref) == simdjson::SUCCESS) {
@@ -144,6 +146,17 @@ long limit_maximum(simdjson::dom::element root, const std::string& ns, const std
       if (root.at_pointer(ref.substr(1)).get(target)) continue;
       param = target;
     }
+    std::string_view in;
+    if (param["in"].get_string().get(in) == simdjson::SUCCESS && in != "query") continue;
+    out.push_back(param);
+  }
+  return out;
+}
+
+// The `maximum` of the `limit` parameter of GET /{ns}/{endpoint} (OpenAPI 3 `schema.maximum`,
+// Swagger 2 `maximum`); 0 when the document does not say.
+long limit_maximum(simdjson::dom::element root, const std::string& ns, const std::string& endpoint) {
+  for (simdjson::dom::element param : get_query_parameters(root, ns, endpoint)) {
     std::string_view name;
     if (param["name"].get_string().get(name) || name != "limit") continue;
     simdjson::dom::element schema_or_param = param;
@@ -597,6 +610,18 @@ long ApiClient::max_page_size(const std::string& endpoint) {
   impl_->load_specs(descriptor ? 2 : 1);
   const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
   return limit_maximum(spec.dom, namespace_of(endpoint), endpoint);
+}
+
+std::vector<std::string> ApiClient::query_parameter_names(const std::string& endpoint) {
+  bool descriptor = endpoint.size() > 11 && endpoint.compare(endpoint.size() - 11, 11, "Descriptors") == 0;
+  impl_->load_specs(descriptor ? 2 : 1);
+  const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
+  std::vector<std::string> names;
+  for (simdjson::dom::element param : get_query_parameters(spec.dom, namespace_of(endpoint), endpoint)) {
+    std::string_view name;
+    if (param["name"].get_string().get(name) == simdjson::SUCCESS) names.emplace_back(name);
+  }
+  return names;
 }
 
 std::shared_ptr<http::Auth> ApiClient::auth() {

@@ -96,6 +96,9 @@ class ApiClient {
   const schema::SpecModel& spec_model();
   // The `limit` parameter's maximum for an endpoint's GET from the spec; 0 when unknown.
   long max_page_size(const std::string& endpoint);
+  // The query parameters GET /{ns}/{endpoint} takes, per the API's OpenAPI document (empty when it
+  // does not describe the endpoint).
+  std::vector<std::string> query_parameter_names(const std::string& endpoint);
 
   // The OAuth token manager (implements http::Auth); fetches its first token lazily.
   std::shared_ptr<http::Auth> auth();

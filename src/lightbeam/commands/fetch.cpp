@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -178,6 +179,32 @@ int run_fetch(const RunContext& ctx) {
   client_options.load_school_years = true;  // the school years an ODS holds are read like any resource
   edfi::ApiClient client(ctx.config, client_options);
   std::vector<edfi::EndpointEntry> endpoints = client.select_endpoints(ctx.options.selector, ctx.options.exclude);
+
+  // -q keys an endpoint does not take would be ignored by the API, which then returns every record:
+  // such an endpoint is skipped with the Python tool's warning (upstream 0.1.9, #81).
+  if (const auto q = nlohmann::json::parse(ctx.options.query_json, nullptr, false); q.is_object() && !q.empty()) {
+    try {
+      std::vector<edfi::EndpointEntry> supported;
+      for (auto& e : endpoints) {
+        const std::vector<std::string> names = client.query_parameter_names(e.name);
+        bool all_known = true;
+        for (auto it = q.begin(); it != q.end(); ++it)
+          if (std::find(names.begin(), names.end(), it.key()) == names.end()) all_known = false;
+        if (all_known) {
+          supported.push_back(std::move(e));
+          continue;
+        }
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        spdlog::warn("Query contains keys that are not params for the endpoint {}... skipping! (Supported params: {})",
+                     e.name, list);
+      }
+      endpoints = std::move(supported);
+    } catch (const Error& e) {
+      spdlog::warn("could not read the query parameters from the API's OpenAPI documents ({}); -q is sent unchecked",
+                   e.what());
+    }
+  }
 
   // The page size must not exceed the server's maximum: check it before sending anything.
   try {
