@@ -605,17 +605,23 @@ const nlohmann::json& ApiClient::resources_spec() { return impl_->resources_doc(
 const nlohmann::json& ApiClient::descriptors_spec() { return impl_->descriptors_doc(); }
 const schema::SpecModel& ApiClient::spec_model() { return impl_->load_model(); }
 
-long ApiClient::max_page_size(const std::string& endpoint) {
+namespace {
+// The OpenAPI document that describes `endpoint` (descriptors or resources), loaded on first use.
+template <class Impl>
+const auto& spec_of(Impl& impl, const std::string& endpoint) {
   bool descriptor = endpoint.size() > 11 && endpoint.compare(endpoint.size() - 11, 11, "Descriptors") == 0;
-  impl_->load_specs(descriptor ? 2 : 1);
-  const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
+  impl.load_specs(descriptor ? 2 : 1);
+  return descriptor ? *impl.descriptors_text : *impl.resources_text;
+}
+}  // namespace
+
+long ApiClient::max_page_size(const std::string& endpoint) {
+  const auto& spec = spec_of(*impl_, endpoint);
   return limit_maximum(spec.dom, namespace_of(endpoint), endpoint);
 }
 
 std::vector<std::string> ApiClient::query_parameter_names(const std::string& endpoint) {
-  bool descriptor = endpoint.size() > 11 && endpoint.compare(endpoint.size() - 11, 11, "Descriptors") == 0;
-  impl_->load_specs(descriptor ? 2 : 1);
-  const auto& spec = descriptor ? *impl_->descriptors_text : *impl_->resources_text;
+  const auto& spec = spec_of(*impl_, endpoint);
   std::vector<std::string> names;
   for (simdjson::dom::element param : get_query_parameters(spec.dom, namespace_of(endpoint), endpoint)) {
     std::string_view name;
