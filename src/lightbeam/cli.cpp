@@ -17,6 +17,10 @@
 namespace lightbeam::cli {
 namespace {
 
+// A mistake in the arguments: exit 1, as the Python tool's for unknown arguments (and for -p, -o,
+// -n and -r values it cannot parse). A missing or unknown command is an ERROR line there (255).
+Error usage_error(const std::string& message) { return Error(message, exit_status::usage); }
+
 const char* const k_hint = "; run 'lightbeam --help' for usage";
 
 struct CommandInfo {
@@ -118,9 +122,9 @@ void require_json_object(const std::string& text, const std::string& option) {
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error&) {
-    throw Error(option + " is not valid JSON (\"" + text + "\"); pass an object like '{\"key\": \"value\"}'");
+    throw usage_error(option + " is not valid JSON (\"" + text + "\"); pass an object like '{\"key\": \"value\"}'");
   }
-  if (!j.is_object()) throw Error(option + " must be a JSON object like '{\"key\": \"value\"}', got a JSON " + std::string(j.type_name()));
+  if (!j.is_object()) throw usage_error(option + " must be a JSON object like '{\"key\": \"value\"}', got a JSON " + std::string(j.type_name()));
 }
 
 std::vector<int> parse_status_codes(const std::string& text) {
@@ -129,16 +133,16 @@ std::vector<int> parse_status_codes(const std::string& text) {
     int v = 0;
     auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (ec != std::errc() || ptr != item.data() + item.size() || v < 100 || v > 599)
-      throw Error("-r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got \"" + text + "\"");
+      throw usage_error("-r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got \"" + text + "\"");
     out.push_back(v);
   }
-  if (out.empty()) throw Error("-r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got \"" + text + "\"");
+  if (out.empty()) throw usage_error("-r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got \"" + text + "\"");
   return out;
 }
 
 void check_timestamp(const std::optional<std::string>& value, const std::string& option) {
   if (value && !config::parse_timestamp(*value))
-    throw Error(option + " must be a timestamp like 2020-12-25T00:00:00 or 2020-12-25, got \"" + *value + "\"");
+    throw usage_error(option + " must be a timestamp like 2020-12-25T00:00:00 or 2020-12-25, got \"" + *value + "\"");
 }
 
 }  // namespace
@@ -188,17 +192,19 @@ Parsed parse(int argc, const char* const* argv) {
     // CLI11 says "The following arguments were not expected: --bogus"; keep just the arguments.
     std::string what = e.what();
     const auto colon = what.find(": ");
-    throw Error("unknown option or argument: " + (colon == std::string::npos ? what : what.substr(colon + 2)) + k_hint);
+    throw usage_error("unknown option or argument: " + (colon == std::string::npos ? what : what.substr(colon + 2)) + k_hint);
   } catch (const CLI::ArgumentMismatch& e) {
     // CLI11 says "--set: 2 required [TEXT,TEXT] missing"; say what the option needs instead.
     std::string what = e.what();
     const std::string name = what.substr(0, what.find(':'));
     if (what.find(" required ") == std::string::npos || what.find(" missing") == std::string::npos)
-      throw Error(what + k_hint);
-    throw Error(name == "--set" ? std::string("--set needs a key and a value: --set KEY VALUE (e.g. --set connection.pool_size 4)") + k_hint
-                                : name + " needs a value" + k_hint);
+      throw Error(what + k_hint, exit_status::option_syntax);
+    // Python logs an ERROR for an odd --set list (255); argparse exits 2 for an option without its value.
+    if (name == "--set")
+      throw Error(std::string("--set needs a key and a value: --set KEY VALUE (e.g. --set connection.pool_size 4)") + k_hint);
+    throw Error(name + " needs a value" + k_hint, exit_status::option_syntax);
   } catch (const CLI::ParseError& e) {
-    throw Error(std::string(e.what()) + k_hint);
+    throw Error(std::string(e.what()) + k_hint, exit_status::option_syntax);
   }
 
   Parsed out;
@@ -221,7 +227,7 @@ Parsed parse(int argc, const char* const* argv) {
   if (command != "convert" && !paths.empty()) {
     std::string extra;
     for (const auto& p : paths) extra += (extra.empty() ? "" : " ") + p;
-    throw Error("unknown option or argument: " + extra + k_hint);
+    throw usage_error("unknown option or argument: " + extra + k_hint);
   }
   o.paths = std::move(paths);
   o.selector = data::split_list(selector);
@@ -229,22 +235,22 @@ Parsed parse(int argc, const char* const* argv) {
   // `-s "$UNSET"` gives an empty list; treating it as "no selector" made truncate empty every
   // endpoint. A given but empty -s/-e is a mistake for every command.
   if (app.count("--selector") > 0 && o.selector.empty())
-    throw Error("-s/--selector is empty: give endpoint names (e.g. -s students,schools), or leave the option out to select every endpoint" + std::string(k_hint));
+    throw usage_error("-s/--selector is empty: give endpoint names (e.g. -s students,schools), or leave the option out to select every endpoint" + std::string(k_hint));
   if (app.count("--exclude") > 0 && o.exclude.empty())
-    throw Error("-e/--exclude is empty: give endpoint names (e.g. -e students), or leave the option out" + std::string(k_hint));
+    throw usage_error("-e/--exclude is empty: give endpoint names (e.g. -e students), or leave the option out" + std::string(k_hint));
   if (app.count("--results-file") > 0) {
     if (o.results_file.empty())
-      throw Error("--results-file is empty: give a file name (e.g. --results-file results.json), or leave the option out" + std::string(k_hint));
+      throw usage_error("--results-file is empty: give a file name (e.g. --results-file results.json), or leave the option out" + std::string(k_hint));
     std::error_code ec;
     if (std::filesystem::is_directory(o.results_file, ec))
-      throw Error("--results-file " + o.results_file + " is a directory: give a file name (e.g. --results-file " +
+      throw usage_error("--results-file " + o.results_file + " is a directory: give a file name (e.g. --results-file " +
                   (std::filesystem::path(o.results_file) / "results.json").string() + ")" + std::string(k_hint));
     // Folders that do not exist yet are created at the end; a file in their place would only fail
     // then, after the run's work: say so now.
     for (auto p = std::filesystem::path(o.results_file).parent_path(); !p.empty(); p = p.parent_path()) {
       if (std::filesystem::exists(p, ec)) {
         if (!std::filesystem::is_directory(p, ec))
-          throw Error("--results-file " + o.results_file + " cannot be written: " + p.string() + " is a file, not a folder" +
+          throw usage_error("--results-file " + o.results_file + " cannot be written: " + p.string() + " is a file, not a folder" +
                       std::string(k_hint));
         break;
       }

@@ -81,14 +81,17 @@ int run(int argc, char** argv) {
     const int rc = dispatch(ctx);
     if (rc == 0) spdlog::info("done!");
     return rc;
+  } catch (const Refusal& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return e.exit_code();
   } catch (const Error& e) {
     report_error(loaded ? config::redact(e.what(), *loaded) : std::string(e.what()));
-    return e.exit_code() == 0 ? 1 : e.exit_code();
+    return e.exit_code();
   } catch (const std::exception& e) {
     std::string what = loaded ? config::redact(e.what(), *loaded) : std::string(e.what());
     report_error("unexpected error: " + what);
     if (loaded && loaded->show_stacktrace) report_error("  (exception type: " + exception_type(e) + ")");
-    return 1;
+    return exit_status::error;
   }
 }
 
@@ -101,6 +104,6 @@ int main(int argc, char** argv) {
     return lightbeam::run(argc, argv);
   } catch (...) {  // even a failing logger must not let an exception escape
     std::fputs("lightbeam ERROR unexpected error\n", stderr);
-    return 1;
+    return lightbeam::exit_status::error;
   }
 }

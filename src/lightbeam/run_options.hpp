@@ -25,7 +25,6 @@ struct CliOptions {
   std::optional<std::string> newer_than;     // -n
   std::vector<int> resend_status_codes;      // -r
   std::string results_file;                  // --results-file
-  bool results_file_internal = false;        // validate+send's temporary validate results: not logged
   std::vector<std::pair<std::string, std::string>> overrides;  // --set KEY VALUE
   std::vector<std::string> paths;            // convert: the XML interchange files and folders
 };

@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const Error& e) {
     std::cerr << "edfi-sandbox: " << e.what() << "\n";
-    return e.exit_code();
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "edfi-sandbox: " << e.what() << "\n";
     return 1;

@@ -94,7 +94,7 @@ TEST(Authorization, CountAndFetchOfAForbiddenEndpointSayWhichAndWhy) {
   EXPECT_TRUE(lines_with(r.err, "students").empty()) << r.err;
 
   r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schools"});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 255) << r.err;
   lines = lines_with(r.err, "Unable to load records for schools");
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0].find("HTTP 403 (403: Access to the resource could not be authorized.)"), std::string::npos) << r.err;

@@ -132,7 +132,8 @@ struct Case {
   Tamper tamper;                           // Api::proxy
   std::function<void(Env&)> setup;
   std::vector<std::string> args;  // {config} {dir} {data} {state} {results} are replaced
-  int exit_code = 1;
+  std::string stdin_data;          // fed to lightbeam's standard input (empty: end of input at once)
+  int exit_code = 255;  // Python's status for an ERROR/CRITICAL line (docs/exit-codes.md)
   std::string stderr_regex;  // searched (ECMAScript) in stderr
   std::function<void(const Env&, const ProcessResult&)> check;
   std::string open;  // "known, open": the current answer is poor; the case is skipped with this reason
@@ -185,6 +186,9 @@ std::string file_or_empty(const fs::path& p) {
 const std::string k_config_secret = "CfgSecret-4711";
 
 std::vector<Case> cases() {
+  // A mistake in the arguments exits 1 (Python: unknown arguments; -p/-o/-n/-r values it cannot
+  // read), an option without its value 2 (argparse); the rest are ERROR lines, 255.
+  constexpr int usage = 1, option_syntax = 2;
   std::vector<Case> t;
   auto config_error = [&](std::string id, std::string what, std::string yaml, std::string regex) {
     Case c;
@@ -411,6 +415,7 @@ std::vector<Case> cases() {
       e.raw_config(e.paths_yaml());
     };
     c.args = {"send", "-c", "{config}", "-p", R"({"SECRET": "ParamSecret-99")"};
+    c.exit_code = usage;
     c.stderr_regex = R"(ERROR -p/--params is not valid JSON \(syntax error at byte \d+)";
     t.push_back(c);
   }
@@ -419,6 +424,7 @@ std::vector<Case> cases() {
     c.api = Api::none;
     c.setup = [](Env& e) { e.raw_config(e.paths_yaml()); };
     c.args = {"send", "-c", "{config}", "-p", "[1]"};
+    c.exit_code = usage;
     c.stderr_regex = R"(ERROR -p/--params must be a JSON object like '\{"CLIENT_SECRET": "\.\.\."\}', got a JSON array)";
     t.push_back(c);
   }
@@ -514,10 +520,12 @@ std::vector<Case> cases() {
   }
 
   // ---- the command line ----
-  auto cli_error = [&](std::string id, std::string what, std::vector<std::string> args, std::string regex) {
+  auto cli_error = [&](std::string id, std::string what, std::vector<std::string> args, std::string regex,
+                       int exit_code = 255) {
     Case c;
     c.id = std::move(id);
     c.what = std::move(what);
+    c.exit_code = exit_code;
     c.api = Api::none;
     c.setup = [](Env& e) { e.raw_config(e.paths_yaml()); };
     c.args = std::move(args);
@@ -528,8 +536,8 @@ std::vector<Case> cases() {
             R"(ERROR unknown command "sned": use one of count, fetch, validate, send, validate\+send, delete, truncate, create, convert)");
   cli_error("CLI-02", "no command", {"-c", "{config}"}, R"(ERROR no command given: use one of count)");
   cli_error("CLI-03", "unknown option", {"send", "-c", "{config}", "--frobnicate"},
-            R"(ERROR unknown option or argument: --frobnicate; run 'lightbeam --help' for usage)");
-  cli_error("CLI-04", "an extra argument", {"send", "-c", "{config}", "extra"}, R"(ERROR .*extra.*run 'lightbeam --help')");
+            R"(ERROR unknown option or argument: --frobnicate; run 'lightbeam --help' for usage)", usage);
+  cli_error("CLI-04", "an extra argument", {"send", "-c", "{config}", "extra"}, R"(ERROR .*extra.*run 'lightbeam --help')", usage);
   cli_error("CLI-05", "-c names a missing file", {"send", "-c", "{dir}/nope.yaml"},
             R"(ERROR config file .*/nope\.yaml does not exist; pass the right path with -c/--config-file)");
   cli_error("CLI-06", "-c names a directory", {"send", "-c", "{data}"}, R"(ERROR config file .*/data is a directory, not a YAML file)");
@@ -541,7 +549,7 @@ std::vector<Case> cases() {
     c.stderr_regex = R"(ERROR no config file: neither \./lightbeam\.yaml nor \./lightbeam\.yml exists in )";
     t.push_back(c);
   }
-  cli_error("CLI-08", "-c without its value", {"send", "-c"}, R"(ERROR --config-file needs a value; run 'lightbeam --help')");
+  cli_error("CLI-08", "-c without its value", {"send", "-c"}, R"(ERROR --config-file needs a value; run 'lightbeam --help')", option_syntax);
   cli_error("CLI-09", "--set with a key only", {"send", "-c", "{config}", "--set", "connection.pool_size"},
             R"(ERROR --set needs a key and a value: --set KEY VALUE)");
   cli_error("CLI-10", "--set of an unknown key", {"send", "-c", "{config}", "--set", "connection.poolsize", "3"},
@@ -549,8 +557,8 @@ std::vector<Case> cases() {
   cli_error("CLI-11", "--set of a wrong value", {"send", "-c", "{config}", "--set", "connection.pool_size", "many"},
             R"(ERROR --set: connection\.pool_size must be an integer from 1 to 10000, got "many")");
   cli_error("CLI-12", "empty -s (an unset shell variable)", {"truncate", "-c", "{config}", "-s", ""},
-            R"(ERROR -s/--selector is empty: give endpoint names)");
-  cli_error("CLI-13", "blank -e", {"send", "-c", "{config}", "-e", " , "}, R"(ERROR -e/--exclude is empty)");
+            R"(ERROR -s/--selector is empty: give endpoint names)", usage);
+  cli_error("CLI-13", "blank -e", {"send", "-c", "{config}", "-e", " , "}, R"(ERROR -e/--exclude is empty)", usage);
   {
     Case c{"CLI-14", "-s matching no endpoint"};
     c.setup = [](Env& e) { e.config(); };
@@ -574,18 +582,18 @@ std::vector<Case> cases() {
     t.push_back(c);
   }
   cli_error("CLI-17", "-r with a non-number", {"send", "-c", "{config}", "-r", "2xx"},
-            R"(ERROR -r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got "2xx")");
-  cli_error("CLI-18", "-r out of range", {"send", "-c", "{config}", "-r", "600"}, R"(ERROR -r/--resend-status-codes .*got "600")");
+            R"(ERROR -r/--resend-status-codes must be a comma list of HTTP status codes like 200,201, got "2xx")", usage);
+  cli_error("CLI-18", "-r out of range", {"send", "-c", "{config}", "-r", "600"}, R"(ERROR -r/--resend-status-codes .*got "600")", usage);
   cli_error("CLI-19", "-o not a timestamp", {"send", "-c", "{config}", "-o", "yesterday"},
-            R"(ERROR -o/--older-than must be a timestamp like 2020-12-25T00:00:00 or 2020-12-25, got "yesterday")");
+            R"(ERROR -o/--older-than must be a timestamp like 2020-12-25T00:00:00 or 2020-12-25, got "yesterday")", usage);
   cli_error("CLI-20", "-n an impossible date", {"send", "-c", "{config}", "-n", "2020-13-45"},
-            R"(ERROR -n/--newer-than must be a timestamp)");
-  cli_error("CLI-21", "-q not JSON", {"fetch", "-c", "{config}", "-q", "{bad"}, R"(ERROR -q/--query is not valid JSON)");
-  cli_error("CLI-22", "-q a JSON array", {"fetch", "-c", "{config}", "-q", "[1]"}, R"(ERROR -q/--query must be a JSON object)");
+            R"(ERROR -n/--newer-than must be a timestamp)", usage);
+  cli_error("CLI-21", "-q not JSON", {"fetch", "-c", "{config}", "-q", "{bad"}, R"(ERROR -q/--query is not valid JSON)", usage);
+  cli_error("CLI-22", "-q a JSON array", {"fetch", "-c", "{config}", "-q", "[1]"}, R"(ERROR -q/--query must be a JSON object)", usage);
   cli_error("CLI-23", "--results-file ''", {"send", "-c", "{config}", "--results-file", ""},
-            R"(ERROR --results-file is empty: give a file name)");
+            R"(ERROR --results-file is empty: give a file name)", usage);
   cli_error("CLI-24", "--results-file a directory", {"send", "-c", "{config}", "--results-file", "{data}"},
-            R"(ERROR --results-file .*/data is a directory: give a file name \(e\.g\. --results-file .*/data/results\.json\))");
+            R"(ERROR --results-file .*/data is a directory: give a file name \(e\.g\. --results-file .*/data/results\.json\))", usage);
   {
     Case c{"CLI-25", "--results-file in a folder that does not exist yet"};
     c.setup = [](Env& e) { e.config(); };
@@ -605,30 +613,39 @@ std::vector<Case> cases() {
       write_file(e.dir() / "afile", "x\n");
     };
     c.args = {"send", "-c", "{config}", "--results-file", "{dir}/afile/results.json"};
+    c.exit_code = usage;
     c.stderr_regex = R"(ERROR --results-file .*/afile/results\.json cannot be written: .*/afile is a file, not a folder)";
     c.check = [](const Env& e, const ProcessResult&) { EXPECT_EQ(students_with_prefix(e.base_url, "C32-"), 0); };
     t.push_back(c);
   }
   {
-    Case c{"CLI-26", "truncate without force_delete and no terminal"};
+    Case c{"CLI-26", "truncate without force_delete and no input: Python's refusal"};
     c.setup = [](Env& e) {
       e.config();
       seed(e.base_url, "students", {json::parse(student("T26-0"))});
     };
     c.args = cmd("truncate", {"-s", "students"});
-    c.stderr_regex = R"(ERROR refusing to TRUNCATE ALL DATA .*standard input is not a terminal, so nobody can type "yes"; set `force_delete: true`)";
-    c.check = [](const Env& e, const ProcessResult&) { EXPECT_EQ(students_with_prefix(e.base_url, "T26-"), 1); };
+    c.exit_code = usage;  // Python's exit('You did not type "yes" - exiting.')
+    c.stderr_regex = R"(\nYou did not type "yes" - exiting\.\n$)";
+    c.check = [](const Env& e, const ProcessResult& r) {
+      EXPECT_EQ(students_with_prefix(e.base_url, "T26-"), 1);
+      EXPECT_NE(r.out.find("Type \"yes\" to confirm you want to TRUNCATE ALL DATA payloads for the selected endpoints? "),
+                std::string::npos)
+          << r.out;
+    };
     t.push_back(c);
   }
   {
-    Case c{"CLI-27", "delete without force_delete and no terminal"};
+    Case c{"CLI-27", "delete without force_delete, answered \"no\" on a pipe"};
     c.setup = [](Env& e) {
       e.config();
       e.data("students.jsonl", student("T27-0") + "\n");
       seed(e.base_url, "students", {json::parse(student("T27-0"))});
     };
     c.args = cmd("delete", {"-s", "students"});
-    c.stderr_regex = R"(ERROR refusing to delete .*without confirmation: standard input is not a terminal)";
+    c.stdin_data = "no\n";
+    c.exit_code = usage;
+    c.stderr_regex = R"(\nYou did not type "yes" - exiting\.\n$)";
     c.check = [](const Env& e, const ProcessResult&) { EXPECT_EQ(students_with_prefix(e.base_url, "T27-"), 1); };
     t.push_back(c);
   }
@@ -679,7 +696,7 @@ std::vector<Case> cases() {
     return &t.back();
   };
   data_case("DATA-01", "an invalid JSON line (validate)", "students.jsonl",
-            student("D1-0") + "\n{\"studentUniqueId\": \"D1-1\", \"firstName\": \n" + student("D1-2") + "\n", "validate", 1,
+            student("D1-0") + "\n{\"studentUniqueId\": \"D1-1\", \"firstName\": \n" + student("D1-2") + "\n", "validate", 0,
             R"(VALIDATION ERROR \(json at line 2\): invalid JSON: The JSON document has an improper structure)");
   data_case("DATA-02", "an invalid JSON line (send): counted as failed, the rest sent", "students.jsonl",
             student("D2-0") + "\n{\"studentUniqueId\": \"D2-1\", \"firstName\": \n" + student("D2-2") + "\n", "send", 0,
@@ -692,7 +709,7 @@ std::vector<Case> cases() {
     EXPECT_EQ(e.work.state_rows("students"), 2u);
   };
   data_case("DATA-03", "a line cut off at the end of the file (validate)", "students.jsonl",
-            student("D3-0") + "\n" + student("D3-1").substr(0, 30), "validate", 1,
+            student("D3-0") + "\n" + student("D3-1").substr(0, 30), "validate", 0,
             R"(VALIDATION ERROR \(json at line 2\): invalid JSON)");
   data_case("DATA-04", "blank and white-space lines are skipped", "students.jsonl",
             "\n" + student("D4-0") + "\n\n   \n\t\n", "send", 0, R"(final status counts: \{201: 1\})")
@@ -753,12 +770,12 @@ std::vector<Case> cases() {
     };
     c->check = [](const Env&, const ProcessResult& r) { EXPECT_LT(r.err.size(), 20000u) << "the huge line was echoed"; };
   }
-  data_case("DATA-18", "a file named for no endpoint", "studentz.jsonl", student("D18-0") + "\n", "send", 1,
+  data_case("DATA-18", "a file named for no endpoint", "studentz.jsonl", student("D18-0") + "\n", "send", 255,
             R"(WARNING ignoring .*/studentz\.jsonl: the API has no endpoint named studentz \(check the file name\)[\s\S]*ERROR no data files for the selected endpoints)");
-  data_case("DATA-19", "an upper-case extension", "students.JSONL", student("D19-0") + "\n", "validate", 1,
+  data_case("DATA-19", "an upper-case extension", "students.JSONL", student("D19-0") + "\n", "validate", 255,
             R"(WARNING ignoring .*/students\.JSONL: the extension \.JSONL is not read \(only \.jsonl, \.ndjson and \.json, in lower case\); rename the file[\s\S]*ERROR no data files)");
   {
-    Case* c = data_case("DATA-20", "a FIFO named students.jsonl: never opened (no hang)", "x", "", "send", 1,
+    Case* c = data_case("DATA-20", "a FIFO named students.jsonl: never opened (no hang)", "x", "", "send", 255,
                         R"(WARNING ignoring .*/students\.jsonl: it is a FIFO \(named pipe\), not a file)");
     c->setup = [](Env& e) {
       e.config();
@@ -766,7 +783,7 @@ std::vector<Case> cases() {
     };
   }
   {
-    Case* c = data_case("DATA-21", "a dangling symlink named students.jsonl", "x", "", "validate", 1,
+    Case* c = data_case("DATA-21", "a dangling symlink named students.jsonl", "x", "", "validate", 255,
                         R"(WARNING ignoring .*/students\.jsonl: it is a symlink whose target does not exist; fix or remove the link)");
     c->setup = [](Env& e) {
       e.config();
@@ -774,7 +791,7 @@ std::vector<Case> cases() {
     };
   }
   {
-    Case* c = data_case("DATA-22", "a symlink loop named students.jsonl", "x", "", "validate", 1,
+    Case* c = data_case("DATA-22", "a symlink loop named students.jsonl", "x", "", "validate", 255,
                         R"(WARNING ignoring .*/students\.jsonl: it is a symlink loop)");
     c->setup = [](Env& e) {
       e.config();
@@ -782,7 +799,7 @@ std::vector<Case> cases() {
     };
   }
   {
-    Case* c = data_case("DATA-23", "a directory named students.jsonl", "x", "", "send", 1,
+    Case* c = data_case("DATA-23", "a directory named students.jsonl", "x", "", "send", 255,
                         R"(WARNING ignoring .*/students\.jsonl: it is a directory, not a file)");
     c->setup = [](Env& e) {
       e.config();
@@ -792,7 +809,7 @@ std::vector<Case> cases() {
   data_case("DATA-24", "files in a students/ folder are read", "students/part1.jsonl", student("D24-0") + "\n", "send", 0,
             R"(final status counts: \{201: 1\})");
   data_case("DATA-26", "a pretty-printed JSON array in students.json (validate)", "students.json",
-            "[\n  " + student("D26-0") + ",\n  " + student("D26-1") + "\n]\n", "validate", 1,
+            "[\n  " + student("D26-0") + ",\n  " + student("D26-1") + "\n]\n", "validate", 0,
             R"(VALIDATION ERROR \(json at line 1\): invalid JSON: .*; each line must be one whole JSON object: is the file pretty-printed JSON instead of JSON Lines\?)");
   data_case("DATA-27", "a JSON object over several lines (send)", "students.jsonl",
             "{\"studentUniqueId\": \"D27-0\",\n \"firstName\": \"A\", \"lastSurname\": \"B\", \"birthDate\": \"2010-01-01\"}\n", "send", 1,
@@ -801,7 +818,7 @@ std::vector<Case> cases() {
   {
     Case* c = data_case("DATA-28", "validate+send of a file whose every line is invalid: nothing sent", "students.jsonl",
                         "garbage\n{oops\n", "validate+send", 1,
-                        R"(ERROR validation failed; nothing was sent \(fix the data, or run `lightbeam send` to send anyway\))");
+                        R"(WARNING validation failed; nothing was sent \(fix the data, or run `lightbeam send` to send anyway\))");
     c->check = [](const Env& e, const ProcessResult&) { EXPECT_EQ(e.work.state_rows("students"), 0u); };
   }
   data_case("DATA-25", "a record the schema rejects (validate)", "students.jsonl",
@@ -832,18 +849,18 @@ std::vector<Case> cases() {
         R"(WARNING 5 payloads got no definite answer .*running the same command again sends them)")
       ->check = nothing_recorded;
   fault("SRV-02", "every data request answers 503 (count)", {"--fail-rate", "1", "--fail-status", "503", "--retry-after", "0"},
-        "count", 1, R"(ERROR Unable to load counts for students: HTTP 503)");
+        "count", 255, R"(ERROR Unable to load counts for students: HTTP 503)");
   fault("SRV-03", "every data request answers 401 (send)", {"--fail-rate", "1", "--fail-status", "401", "--retry-after", "0"},
         "send", 1, R"(WARNING 5 payloads got no definite answer)")
       ->check = nothing_recorded;
   fault("SRV-04", "every data request answers 429 (send)", {"--fail-rate", "1", "--fail-status", "429", "--retry-after", "0"},
         "send", 1, R"(reason: \[429: .*\]; instances: 5)")
       ->check = nothing_recorded;
-  fault("SRV-05", "every data connection dropped (send)", {"--reset-rate", "1"}, "send", 1,
+  fault("SRV-05", "every data connection dropped (send)", {"--reset-rate", "1"}, "send", 255,
         R"(ERROR the API at http://127\.0\.0\.1:\d+.* stopped answering)")
       ->check = nothing_recorded;
   {
-    Case* c = fault("SRV-06", "every data connection dropped (fetch): the old file is kept", {"--reset-rate", "1"}, "fetch", 1,
+    Case* c = fault("SRV-06", "every data connection dropped (fetch): the old file is kept", {"--reset-rate", "1"}, "fetch", 255,
                     R"(ERROR Unable to load records for students .*/students\.jsonl was not written)");
     c->args = cmd("fetch", {"-s", "students"});
     c->check = [](const Env& e, const ProcessResult&) {
@@ -852,7 +869,7 @@ std::vector<Case> cases() {
     };
   }
   {
-    Case* c = fault("SRV-07", "a server slower than connection.timeout (count)", {"--latency-ms", "2500"}, "count", 1,
+    Case* c = fault("SRV-07", "a server slower than connection.timeout (count)", {"--latency-ms", "2500"}, "count", 255,
                     R"(ERROR Unable to load counts for students: no answer from .*timed out)");
     c->setup = [](Env& e) { e.config("", fast().timeout_seconds(1)); };
     c->args = cmd("count", {"-s", "students"});
@@ -895,21 +912,21 @@ std::vector<Case> cases() {
              if (r.target == "/" || r.target.empty()) return Reply{Reply::respond, 200, "", {}};
              return std::nullopt;
            },
-           cmd("count"), 1, R"(ERROR .*an empty body)");
+           cmd("count"), 255, R"(ERROR .*an empty body)");
   tampered("SRV-12", "the token endpoint answers invalid JSON",
            [](const RawRequest& r) -> std::optional<Reply> {
              if (r.target.find("/oauth/token") != std::string::npos)
                return Reply{Reply::respond, 200, "{\"access_token\": ", {"Content-Type: application/json"}};
              return std::nullopt;
            },
-           cmd("count"), 1, R"(ERROR .*oauth/token)");
+           cmd("count"), 255, R"(ERROR .*oauth/token)");
   tampered("SRV-13", "the dependencies document is not JSON",
            [](const RawRequest& r) -> std::optional<Reply> {
              if (r.target.find("dependencies") != std::string::npos)
                return Reply{Reply::respond, 200, "<html>maintenance</html>", {"Content-Type: text/html"}};
              return std::nullopt;
            },
-           cmd("count"), 1,
+           cmd("count"), 255,
            R"(ERROR the dependencies at http://127\.0\.0\.1:\d+/metadata/dependencies are not a JSON array \(got HTML starting with "<html>maintenance</html>"\): check edfi_api\.dependencies_url)");
   {
     Case* c = tampered("SRV-14", "a page of records cut off mid-body (fetch): no half-written data file",
@@ -920,7 +937,7 @@ std::vector<Case> cases() {
                                         {"Content-Type: application/json"}};
                          return std::nullopt;
                        },
-                       cmd("fetch", {"-s", "students"}), 1, R"(ERROR .*students)");
+                       cmd("fetch", {"-s", "students"}), 255, R"(ERROR .*students)");
     c->setup = [](Env& e) {
       e.config();
       e.data("students.jsonl", "old\n");
@@ -1160,6 +1177,7 @@ TEST_P(BadInput, Case) {
   for (const auto& a : c.args) args.push_back(substitute(a, env));
   RunOptions options;
   options.cwd = env.dir();
+  options.stdin_data = c.stdin_data;
   const ProcessResult r = run_lightbeam(args, options);
   if (lock_fd >= 0) ::close(lock_fd);
   // LB_BAD_INPUT_SHOW=1 prints what each case printed (to review the answers, refresh the doc).

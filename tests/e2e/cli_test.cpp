@@ -1,5 +1,6 @@
 // The real lightbeam binary's command line: --version, help (global and per command), and every
-// bad-input case ending in one clear log line, exit 1 and no stack trace.
+// bad-input case ending in one clear log line, the Python tool's exit status (docs/exit-codes.md)
+// and no stack trace.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -24,10 +25,14 @@ ProcessResult run_in(const std::filesystem::path& dir, const std::vector<std::st
   return run_lightbeam(args, o);
 }
 
-// A failed run: exit 1, stderr is exactly one log line in the Python tool's format containing
-// `needle`, nothing on stdout, no sign of a crash or stack trace.
-void expect_one_error_line(const ProcessResult& r, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+// Python's statuses: 255 for an ERROR line (its log handler's SystemExit(-1)), 1 for a mistake in
+// the arguments, 2 for an option without its value (argparse).
+constexpr int k_error = 255, k_usage = 1, k_option_syntax = 2;
+
+// A failed run: the exit status, stderr is exactly one log line in the Python tool's format
+// containing `needle`, nothing on stdout, no sign of a crash or stack trace.
+void expect_one_error_line(const ProcessResult& r, const std::string& needle, int exit_code = k_error) {
+  EXPECT_EQ(r.exit_code, exit_code) << r.err;
   EXPECT_EQ(r.out, "");
   static const std::regex line(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} lightbeam ERROR [^\n]+\n)");
   EXPECT_TRUE(std::regex_match(r.err, line)) << "stderr: " << r.err;
@@ -94,24 +99,24 @@ TEST(Cli, MissingCommand) {
 TEST(Cli, UnknownOptionAndExtraArgument) {
   TempDir d;
   auto r = run_in(d.path(), {"send", "--bogus"});
-  expect_one_error_line(r, "--bogus");
+  expect_one_error_line(r, "--bogus", k_usage);
   EXPECT_THAT(r.err, HasSubstr("run 'lightbeam --help'"));
-  expect_one_error_line(run_in(d.path(), {"send", "extra"}), "extra");
-  expect_one_error_line(run_in(d.path(), {"send", "-c"}), "lightbeam --help");
-  expect_one_error_line(run_in(d.path(), {"send", "--set", "connection.pool_size"}), "lightbeam --help");
+  expect_one_error_line(run_in(d.path(), {"send", "extra"}), "extra", k_usage);
+  expect_one_error_line(run_in(d.path(), {"send", "-o"}), "--older-than needs a value", k_option_syntax);
+  expect_one_error_line(run_in(d.path(), {"send", "--set", "connection.pool_size"}), "--set needs a key and a value", k_error);
 }
 
 TEST(Cli, BadOptionValues) {
   TempDir d;
-  expect_one_error_line(run_in(d.path(), {"send", "-r", "200,abc"}), "-r/--resend-status-codes must be a comma list of HTTP status codes");
-  expect_one_error_line(run_in(d.path(), {"send", "--retry-status-codes", "99"}), "-r/--resend-status-codes");
-  expect_one_error_line(run_in(d.path(), {"send", "-o", "yesterday"}), "-o/--older-than must be a timestamp");
-  expect_one_error_line(run_in(d.path(), {"send", "-t", "2020-13-45"}), "-o/--older-than must be a timestamp");
-  expect_one_error_line(run_in(d.path(), {"send", "-n", "soon"}), "-n/--newer-than must be a timestamp");
-  expect_one_error_line(run_in(d.path(), {"fetch", "-q", "[1]"}), "-q/--query must be a JSON object");
-  expect_one_error_line(run_in(d.path(), {"fetch", "--query", "{oops"}), "-q/--query is not valid JSON");
+  expect_one_error_line(run_in(d.path(), {"send", "-r", "200,abc"}), "-r/--resend-status-codes must be a comma list of HTTP status codes", k_usage);
+  expect_one_error_line(run_in(d.path(), {"send", "--retry-status-codes", "99"}), "-r/--resend-status-codes", k_usage);
+  expect_one_error_line(run_in(d.path(), {"send", "-o", "yesterday"}), "-o/--older-than must be a timestamp", k_usage);
+  expect_one_error_line(run_in(d.path(), {"send", "-t", "2020-13-45"}), "-o/--older-than must be a timestamp", k_usage);
+  expect_one_error_line(run_in(d.path(), {"send", "-n", "soon"}), "-n/--newer-than must be a timestamp", k_usage);
+  expect_one_error_line(run_in(d.path(), {"fetch", "-q", "[1]"}), "-q/--query must be a JSON object", k_usage);
+  expect_one_error_line(run_in(d.path(), {"fetch", "--query", "{oops"}), "-q/--query is not valid JSON", k_usage);
   auto p = run_in(d.path(), {"send", "-p", "{\"SECRET\": \"hunter2\""});
-  expect_one_error_line(p, "-p/--params is not valid JSON");
+  expect_one_error_line(p, "-p/--params is not valid JSON", k_usage);
   EXPECT_THAT(p.err, Not(HasSubstr("hunter2")));
 }
 
@@ -120,20 +125,20 @@ TEST(Cli, EmptySelectorOrExcludeIsAnError) {
   TempDir d;
   for (auto cmd : {"send", "validate", "fetch", "count", "delete", "truncate", "create", "validate+send"}) {
     for (auto value : {"", " ", ",", " , "}) {
-      expect_one_error_line(run_in(d.path(), {cmd, "-s", value}), "-s/--selector is empty");
-      expect_one_error_line(run_in(d.path(), {cmd, "--exclude", value}), "-e/--exclude is empty");
+      expect_one_error_line(run_in(d.path(), {cmd, "-s", value}), "-s/--selector is empty", k_usage);
+      expect_one_error_line(run_in(d.path(), {cmd, "--exclude", value}), "-e/--exclude is empty", k_usage);
     }
   }
-  expect_one_error_line(run_in(d.path(), {"truncate", "--selector="}), "--selector");
+  expect_one_error_line(run_in(d.path(), {"truncate", "--selector="}), "--selector needs a value", k_option_syntax);
 }
 
 TEST(Cli, ResultsFileThatIsEmptyOrADirectoryIsAnError) {
   TempDir d;
   std::filesystem::create_directories(d / "out");
   for (auto cmd : {"send", "validate", "count"}) {
-    expect_one_error_line(run_in(d.path(), {cmd, "--results-file", ""}), "--results-file is empty: give a file name");
+    expect_one_error_line(run_in(d.path(), {cmd, "--results-file", ""}), "--results-file is empty: give a file name", k_usage);
     expect_one_error_line(run_in(d.path(), {cmd, "--results-file", "out"}),
-                          "--results-file out is a directory: give a file name (e.g. --results-file out/results.json)");
+                          "--results-file out is a directory: give a file name (e.g. --results-file out/results.json)", k_usage);
   }
 }
 

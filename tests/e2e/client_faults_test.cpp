@@ -19,7 +19,7 @@ using lightbeam::testing::Reply;
 const ConfigOptions k_fast = ConfigOptions().pool(4).timeout_seconds(5).retries(2, 0.01).verify(true);
 
 void expect_clean_failure(const ProcessResult& r, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 255) << r.err;
   EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(k_test_secret), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find(k_test_secret), std::string::npos);
@@ -101,7 +101,7 @@ TEST(ClientFaults, DiscoveryWithoutUrlsAndUnknownDependencies) {
   MiniServer api(ods_without_urls);
   Work w(api.url("/api"), k_fast);
   auto r = run_lightbeam({"count", "-c", w.config.string()});
-  EXPECT_EQ(r.exit_code, 1) << r.err;  // unknownThings answers 404
+  EXPECT_EQ(r.exit_code, 255) << r.err;  // unknownThings answers 404
   EXPECT_EQ(r.out, "Records\tEndpoint\n4\tschools\n");
   EXPECT_NE(r.err.find("has no urls"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Unable to load counts for unknownThings: HTTP 404"), std::string::npos) << r.err;
@@ -140,7 +140,7 @@ TEST_P(FlavorFaults, WrongCredentialsFailOnceWithoutLooping) {
   const std::string secret = "notTheRightSecret42";
   w.write_config(sandbox.base_url(), ConfigOptions(k_fast).client_secret(secret));
   auto r = run_lightbeam({"count", "-c", w.config.string()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   std::string oauth = sandbox.base_url() + "/oauth/token";
   EXPECT_NE(r.err.find("authentication failed at " + oauth + ": check edfi_api.client_id / client_secret"),
             std::string::npos)

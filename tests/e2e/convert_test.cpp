@@ -147,17 +147,17 @@ TEST(Convert, MalformedXmlIsOneLineErrorAndLeavesThePreviousFiles) {
   fs::copy(k_fixture / "Student.xml", in / "Student.xml");
   write_file(in / "Broken.xml", "<?xml version=\"1.0\"?>\n<InterchangeStudent xmlns=\"http://ed-fi.org/5.2.0\">\n  <Student>\n    <StudentUniqueId>1</StudentUniqueId>\n  </Studnet>\n");
   auto r = w.run("convert", {in.path().string()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("Broken.xml:5: not well-formed XML"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("Traceback"), std::string::npos);
   EXPECT_EQ(read_file(w.data / "students.jsonl"), "{\"previous\": true}\n");  // untouched, no temporary left
   for (const auto& e : fs::directory_iterator(w.data)) EXPECT_EQ(e.path().filename(), "students.jsonl");
 
   auto none = w.run("convert", {(in / "missing.xml").string()});
-  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.exit_code, 255);
   EXPECT_NE(none.err.find("missing.xml does not exist"), std::string::npos) << none.err;
   auto no_args = w.run("convert");
-  EXPECT_EQ(no_args.exit_code, 1);
+  EXPECT_EQ(no_args.exit_code, 255);
   EXPECT_NE(no_args.err.find("convert needs the XML interchange files or folders"), std::string::npos) << no_args.err;
 }
 
@@ -201,7 +201,7 @@ TEST_P(GrandBend, SampleSetConvertsValidatesSendsAndFetchesBack) {
   auto years = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schoolYearTypes", "-d", "id,_etag,_lastModifiedDate"});
   ASSERT_EQ(years.exit_code, 0) << years.err;
   auto v = w.run("validate");
-  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(v.exit_code, 0) << v.err;  // some lines fail, most pass: Python's status 0
   const std::regex failing_file(R"(VALIDATION ERRORS on (\d+) of (\d+) lines in .*/(\w+)\.jsonl)");
   std::map<std::string, std::string> failing;
   for (std::sregex_iterator it(v.err.begin(), v.err.end(), failing_file), end; it != end; ++it)

@@ -73,7 +73,7 @@ TEST_P(CountTest, SelectorsLimitTheRequests) {
   EXPECT_EQ(data_requests(stats, "GET"), 1);
 
   auto bad = run_lightbeam({"count", "-c", w.config.string(), "-s", "nosuchthing"});
-  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.exit_code, 255);
   EXPECT_NE(bad.err.find("nosuchthing"), std::string::npos) << bad.err;
 }
 
@@ -81,7 +81,7 @@ TEST_P(CountTest, FailingEndpointsAreReportedWithStatusAndExitOne) {
   Sandbox sandbox({"--flavor", flavor(), "--fail-rate", "1", "--fail-status", "500"});
   Work w(sandbox.base_url(), ConfigOptions().pool(4).retries(1, 0.01));
   auto r = run_lightbeam({"count", "-c", w.config.string(), "-s", "schools,students"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_EQ(r.out, "Records\tEndpoint\n");
   EXPECT_NE(r.err.find("Unable to load counts for schools: HTTP 500"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Unable to load counts for students: HTTP 500"), std::string::npos) << r.err;

@@ -131,7 +131,7 @@ TEST_F(Create, EndpointAlreadyInDestinationsIsRefusedAndNothingIsWritten) {
   const std::string before = "version: 2\ndestinations:\n  schools:\n    template: templates/schools.jsont\n";
   write_file(em / "earthmover.yml", before);
   auto r = run_create("students,schools");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("$destinations.schools"), std::string::npos) << r.err;
   EXPECT_EQ(read_file(em / "earthmover.yml"), before);
   EXPECT_FALSE(fs::exists(em / "templates" / "students.jsont"));
@@ -141,7 +141,7 @@ TEST_F(Create, ExistingTemplateIsNeverOverwritten) {
   fs::create_directories(em / "templates");
   write_file(em / "templates" / "schools.jsont", "mine\n");
   auto r = run_create("schools");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("templates/schools.jsont` already exists"), std::string::npos) << r.err;
   EXPECT_EQ(read_file(em / "templates" / "schools.jsont"), "mine\n");
   EXPECT_FALSE(fs::exists(em / "earthmover.yml"));
@@ -149,7 +149,7 @@ TEST_F(Create, ExistingTemplateIsNeverOverwritten) {
 
 TEST_F(Create, SelectorMatchingNothingIsAnError) {
   auto r = run_create("noSuchThings");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("noSuchThings"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(em));
 }
@@ -184,7 +184,7 @@ TEST_F(Create, ReadOnlyDirectoryIsAClearError) {
   auto r = run_as_nobody({"create", "-c", w.config.string(), "-s", "schools"}, readonly, w.dir.path());
   if (r.exit_code == 126 || r.exit_code == 127)
     GTEST_SKIP() << "cannot run lightbeam as an unprivileged user here (exit " << r.exit_code << ")";
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 255) << r.err;
   EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(readonly));

@@ -83,7 +83,7 @@ TEST_P(FetchTest, KeepDropKeysAndQuery) {
   EXPECT_EQ(nlohmann::json::parse(lines[0])["codeValue"], "G3");
 
   auto bad = run_lightbeam({"fetch", "-c", w.config.string(), "-q", "[1]"});
-  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.exit_code, 1);  // a mistake in the arguments
   EXPECT_NE(bad.err.find("-q/--query must be a JSON object"), std::string::npos) << bad.err;
 }
 
@@ -91,7 +91,7 @@ TEST_P(FetchTest, PageSizeAboveTheMaximumIsRefusedBeforeSending) {
   Sandbox sandbox({"--flavor", flavor()});
   Work w(sandbox.base_url(), ConfigOptions().with("fetch:\n  page_size: 501\n"));
   auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schools"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("fetch.page_size 501 is above the API's maximum page size 500"), std::string::npos) << r.err;
   EXPECT_EQ(data_requests(sandbox_stats(sandbox.base_url()), "GET"), 0);
 }
@@ -101,7 +101,7 @@ TEST_P(FetchTest, AnErrorKeepsTheOldFileAndExitsOne) {
   Work w(sandbox.base_url(), ConfigOptions().pool(2).retries(1, 0.01));
   write_file(w.data / "schools.jsonl", "{\"old\":true}\n");
   auto r = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "schools"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("Unable to load records for schools (count): HTTP 500"), std::string::npos) << r.err;
   EXPECT_EQ(read_file(w.data / "schools.jsonl"), "{\"old\":true}\n");
   EXPECT_TRUE(leftovers(w.data).empty());

@@ -70,7 +70,7 @@ TEST(SendFaults, WrongCredentialsAreAClearErrorWithoutTheSecret) {
   Work w(sb.base_url(), ConfigOptions().client_secret("TopSecretWrong123"));
   write_file(w.data / "students.jsonl", students(5));
   auto r = w.run("send");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_EQ(r.err.find("TopSecretWrong123"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ERROR"), std::string::npos) << r.err;
   EXPECT_EQ(documents(sb.base_url(), "students"), 0);
@@ -109,7 +109,7 @@ TEST(SendFaults, ServerStoppedMidRunKeepsStateAndTheRerunSendsOnlyTheRest) {
     ASSERT_TRUE(wait_for_documents(sb->base_url(), "students", 100));
     sb->stop();
     int rc = bg.wait();
-    EXPECT_EQ(rc, 1) << bg.err();
+    EXPECT_EQ(rc, 255) << bg.err();
     EXPECT_NE(bg.err().find("stopped answering"), std::string::npos) << bg.err();
     EXPECT_NE(bg.err().find("run"), std::string::npos);
   }
@@ -188,7 +188,7 @@ TEST(SendFaults, UnansweredRequestsTimeOutWithTheirLinesAndEndTheRun) {
   Work w(sb.base_url(), ConfigOptions().pool(1).timeout_seconds(1).retries(1, 0.01));
   write_file(w.data / "students.jsonl", students(5));
   auto r = w.run("send");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 255) << r.err;
   EXPECT_NE(r.err.find("stopped answering (timed out after 1 s"), std::string::npos) << r.err;
   // 3 lines × 2 attempts reached the server; lines 4 and 5 were never sent.
   EXPECT_EQ(sandbox_stats(sb.base_url())["requests"]["faults"]["hung"], 6);

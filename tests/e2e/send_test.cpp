@@ -197,7 +197,7 @@ TEST(Send, CorruptPickleIsAClearError) {
   static const char k_list_pickle[] = "\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01K\x02" "e.";
   write_file(w.state / "students.dat", std::string(k_list_pickle, sizeof k_list_pickle - 1));
   auto r = w.run("send");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find((w.state / "students.dat").string()), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("Traceback"), std::string::npos);
   EXPECT_EQ(documents(sb.base_url(), "students"), 0);
@@ -210,7 +210,7 @@ TEST(Send, CorruptStateDatabaseNamesTheFileAndHowToReset) {
   std::filesystem::create_directories(w.state);
   write_file(w.state / "lightbeam-state.sqlite3", std::string(4096, 'Z'));
   auto r = w.run("send");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find((w.state / "lightbeam-state.sqlite3").string()), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("delete it"), std::string::npos) << r.err;
 }
@@ -251,7 +251,7 @@ TEST(Send, UnusableStateDirIsAClearError) {
   w.write_config(sb.base_url());
   write_file(w.data / "students.jsonl", students(3));
   auto r = w.run("send");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("state_dir"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(w.state.string()), std::string::npos) << r.err;
 }
@@ -263,12 +263,48 @@ TEST(Send, ValidateSendSendsWhenValidationPasses) {
   auto r = w.run("validate+send");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(documents(sb.base_url(), "students"), 5);
-  EXPECT_EQ(w.results_json()["command"], "validate+send");
-  // One "results written to" line, naming --results-file, not validate's temporary file.
-  EXPECT_EQ(r.err.find("lightbeam-validate-"), std::string::npos) << r.err;
+  // As Python: validate writes the results file, then send replaces it with its own.
+  EXPECT_EQ(w.results_json()["command"], "send");
+  EXPECT_EQ(w.results_json()["total_records_processed"], 5);
   const auto first = r.err.find("results written to " + w.results.string());
-  EXPECT_NE(first, std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("results written to", first + 1), std::string::npos) << r.err;
+  ASSERT_NE(first, std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("results written to " + w.results.string(), first + 1), std::string::npos) << r.err;
+}
+
+// Issue 13 items 1 and 12: Python's validate+send sends after a validate in which some lines
+// failed (validate exits 0 then), and stops only when every line failed (exit 1).
+TEST(Send, ValidateSendWithSomeFailingLinesSendsAndEveryFailingOneStops) {
+  Sandbox sb;
+  Work w(sb.base_url());
+  write_file(w.data / "students.jsonl", students(1) + "{\"studentUniqueId\": \n" + students(1, 1));
+  auto r = w.run("validate+send");
+  EXPECT_EQ(r.exit_code, 0) << diag(r);
+  EXPECT_EQ(documents(sb.base_url(), "students"), 2);
+  auto res = w.results_json();
+  EXPECT_EQ(res["command"], "send");
+  EXPECT_EQ(res["total_records_failed"], 1) << res.dump(2);
+
+  write_file(w.data / "students.jsonl", "garbage\n{oops\n");
+  r = w.run("validate+send");
+  EXPECT_EQ(r.exit_code, 1) << diag(r);
+  EXPECT_NE(r.err.find("INFO all payloads failed"), std::string::npos) << r.err;
+  EXPECT_EQ(w.results_json()["command"], "validate");  // send never ran
+}
+
+// Issue 13 item 8: as Python's do_oauth() first, wrong credentials fail the run (255) even when
+// the state says every payload was sent already.
+TEST(Send, WrongCredentialsFailEvenWhenEveryPayloadWouldBeSkipped) {
+  Sandbox sb;
+  Work w(sb.base_url());
+  write_file(w.data / "students.jsonl", students(3));
+  ASSERT_EQ(w.run("send").exit_code, 0);
+  ASSERT_EQ(w.run("send").exit_code, 99);  // nothing new
+  w.write_config(sb.base_url(), ConfigOptions().client_secret("notTheSecret1"));
+  auto r = w.run("send");
+  EXPECT_EQ(r.exit_code, 255) << diag(r);
+  EXPECT_NE(r.err.find("ERROR authentication failed at " + sb.base_url() + "/oauth/token"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("all payloads skipped"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("notTheSecret1"), std::string::npos) << r.err;
 }
 
 TEST(Send, FirstInterruptStopsCleanlyAndTheRerunSendsTheRest) {

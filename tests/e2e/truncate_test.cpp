@@ -109,18 +109,26 @@ TEST(Truncate, OnATerminalItAsksWithTheTruncateWording) {
   EXPECT_EQ(documents(sandbox.base_url(), "schools"), 2);
 }
 
-TEST(Truncate, WithoutTerminalOrForceDeleteItRefusesAndDeletesNothing) {
+// Issue 13 item 4: `echo yes | lightbeam truncate` works, as Python's input() reads any stdin;
+// no input at all is Python's refusal, exit 1, nothing deleted.
+TEST(Truncate, ConfirmationFromAPipeAndNoInputRefuses) {
   Sandbox sandbox;
   Work w(sandbox.base_url());  // no force_delete
   ASSERT_NO_FATAL_FAILURE(w.send_data({2, 5}));
-  RunOptions ro;
-  ro.stdin_data = "yes\n";
-  auto r = w.run("truncate", {"-s", "students,studentSchoolAssociations"}, ro);
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("TRUNCATE ALL DATA"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("force_delete"), std::string::npos) << r.err;
+  const std::vector<std::string> args{"-s", "students,studentSchoolAssociations"};
+  auto refused = w.run("truncate", args);  // stdin at its end at once, as </dev/null
+  EXPECT_EQ(refused.exit_code, 1) << diag(refused);
+  EXPECT_NE(refused.err.find("\nYou did not type \"yes\" - exiting.\n"), std::string::npos) << refused.err;
   EXPECT_EQ(documents(sandbox.base_url(), "students"), 5);
   EXPECT_EQ(w.state_rows("students"), 5u);
+
+  RunOptions ro;
+  ro.stdin_data = "yes\n";
+  auto r = w.run("truncate", args, ro);
+  EXPECT_EQ(r.exit_code, 0) << diag(r);
+  EXPECT_EQ(documents(sandbox.base_url(), "students"), 0);
+  EXPECT_EQ(documents(sandbox.base_url(), "studentSchoolAssociations"), 0);
+  EXPECT_EQ(w.state_rows("students"), 0u);
 }
 
 }  // namespace

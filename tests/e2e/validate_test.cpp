@@ -88,7 +88,7 @@ TEST(Validate, PlantedErrorsAreReportedWithMethodMessageFileAndLine) {
                      ssa("s1");                                      // 9 uniqueness, no final newline
   write_file(w.data / "studentSchoolAssociations.jsonl", text);
   auto r = w.run("validate");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (json at line 3): invalid JSON"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 4): '2024-13-01' is not a 'date' in entryDate"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (descriptors at line 5): uri://ed-fi.org/GradeLevelDescriptor#Fifth grade is not a valid "
@@ -135,7 +135,7 @@ TEST(Validate, NestedCollectionErrorsAndTenShownAllCounted) {
   }
   write_file(w.data / "schools.jsonl", text);
   auto r = w.run("validate");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 2): duplicate value(s) for identity key(s) (at gradeLevels[2]): "
                                "{\"gradeLevelDescriptor\": \"uri://ed-fi.org/GradeLevelDescriptor#NINTH GRADE\"}"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (descriptors at line 3): uri://ed-fi.org/GradeLevelDescriptor#Kindergarten is not a valid "
@@ -160,7 +160,7 @@ TEST(Validate, HugeLineInvalidUtf8AndUnknownEndpointFile) {
   write_file(w.data / "studentSchoolAssociations.jsonl", text);
   write_file(w.data / "studentSchoolAssociationz.jsonl", ssa("s9") + "\n");
   auto r = w.run("validate");
-  EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 4000);
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 4000);
   EXPECT_NE(r.err.find("VALIDATION ERROR (json at line 2): invalid JSON: the line is not valid UTF-8"), std::string::npos) << r.err.substr(0, 4000);
   EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 3): 'x' is not a 'date' in entryDate"), std::string::npos) << r.err.substr(0, 4000);
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 2u);
@@ -192,7 +192,7 @@ TEST(Validate, SpecPatternThatDoesNotCompileIsAClearError) {
   }
   if (patched == 0) GTEST_SKIP() << "no cached descriptors spec with patterns found under " << w.state;
   auto r = w.run("validate");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 255) << r.err;
   EXPECT_THAT(r.err, HasSubstr("gradeLevelDescriptors"));
   EXPECT_THAT(r.err, HasSubstr("/properties/codeValue/pattern"));
   EXPECT_THAT(r.err, HasSubstr("does not compile"));
@@ -219,7 +219,7 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
   write_file(w.data / "studentSchoolAssociations.jsonl",
              ssa("local1", 100, "NINTH GRADE") + "\n" + ssa("remote1") + "\n" + ssa("nobody") + "\n" + ssa("local1", 999, "Tenth grade") + "\n");
   auto r = w.run("validate", {"-s", "studentSchoolAssociations,students"});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 3): payload contains an invalid studentReference: {\"studentUniqueId\": \"nobody\"}"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 4): payload contains an invalid schoolReference: {\"schoolId\": 999}"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 2u) << r.err;
@@ -230,10 +230,33 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
   // remote: false → the remote student no longer resolves; max_failures stops early with exit 1.
   w.write_config(sb.base_url(), options("validate:\n  methods: [references]\n  references:\n    remote: false\n    max_failures: 2\n"));
   auto local_only = w.run("validate", {"-s", "studentSchoolAssociations"});
-  EXPECT_EQ(local_only.exit_code, 1) << local_only.err;
+  EXPECT_EQ(local_only.exit_code, 255) << local_only.err;
   EXPECT_THAT(local_only.err, HasSubstr("(references at line 2)"));
   EXPECT_THAT(local_only.err, HasSubstr("STOPPING; found 2 >= validate.references.max_failures=2"));
   EXPECT_EQ(local_only.err.find("(references at line 4)"), std::string::npos) << local_only.err;
+}
+
+// Issue 13 item 1: Python's validate exits 1 only when every line failed ("all payloads failed",
+// the Airflow signal) and 255 when max_failures stops it (a CRITICAL line); otherwise 0.
+TEST(Validate, ExitStatusIsPythonsZeroOneOr255) {
+  Sandbox sb;
+  Work w(sb.base_url(), options("validate:\n  methods: [schema]\n"));
+  write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n" + ssa("s2", 100, "Ninth grade", "x") + "\n");
+  auto some = w.run("validate");
+  EXPECT_EQ(some.exit_code, 0) << some.err;
+  EXPECT_THAT(some.err, HasSubstr("VALIDATION ERRORS on 1 of 2 lines"));
+  EXPECT_EQ(w.results_json()["total_records_failed"], 1);
+
+  write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1", 100, "Ninth grade", "x") + "\n{\n");
+  auto all = w.run("validate");
+  EXPECT_EQ(all.exit_code, 1) << all.err;
+  EXPECT_THAT(all.err, HasSubstr("INFO all payloads failed"));
+
+  w.write_config(sb.base_url(), options("validate:\n  methods: [schema]\n  references:\n    max_failures: 1\n"));
+  write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1", 100, "Ninth grade", "x") + "\n" + ssa("s2") + "\n");
+  auto stopped = w.run("validate");
+  EXPECT_EQ(stopped.exit_code, 255) << stopped.err;
+  EXPECT_THAT(stopped.err, HasSubstr("CRITICAL ... STOPPING; found 1 >= validate.references.max_failures=1 VALIDATION ERRORS."));
 }
 
 TEST(Validate, ApiFailingDuringDescriptorDownloadIsAClearError) {
@@ -241,7 +264,7 @@ TEST(Validate, ApiFailingDuringDescriptorDownloadIsAClearError) {
   Work w(sb.base_url(), options());
   write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n");
   auto r = w.run("validate");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 255) << r.err;
   EXPECT_THAT(r.err, HasSubstr("ERROR"));
   EXPECT_THAT(r.err, HasSubstr("503"));
   EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
@@ -257,7 +280,7 @@ TEST(Validate, DuplicateKeyInALineIsAJsonFailureNamingTheKey) {
   dup.insert(dup.find("\"schoolId\""), "\"schoolId\": 101, ");
   write_file(w.data / "studentSchoolAssociations.jsonl", ssa("s1") + "\n" + dup + "\n" + ssa("s3") + "\n");
   auto r = w.run("validate");
-  EXPECT_EQ(r.exit_code, 1) << r.err;  // as for every failing line
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // as for every failing line
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (json at line 2): invalid JSON: the key \"schoolId\" is given twice (at "
                                "$.schoolReference.schoolId); the API rejects the line, keep one"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 1u) << r.err;

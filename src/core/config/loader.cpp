@@ -332,11 +332,14 @@ Params parse_params(const std::string& params_json) {
     j = Json::parse(params_json);
   } catch (const Json::parse_error& e) {
     // The text may hold secrets: report only the position.
+    // Exit 1 (a mistake in the arguments), as Python's json.loads(params) failing in __init__.
     throw Error("-p/--params is not valid JSON (syntax error at byte " + std::to_string(e.byte) +
-                "); pass a JSON object like '{\"CLIENT_SECRET\": \"...\"}'");
+                    "); pass a JSON object like '{\"CLIENT_SECRET\": \"...\"}'",
+                exit_status::usage);
   }
   if (!j.is_object())
-    throw Error("-p/--params must be a JSON object like '{\"CLIENT_SECRET\": \"...\"}', got a JSON " + std::string(j.type_name()));
+    throw Error("-p/--params must be a JSON object like '{\"CLIENT_SECRET\": \"...\"}', got a JSON " + std::string(j.type_name()),
+                exit_status::usage);
   for (const auto& [k, v] : j.items()) {
     if (v.is_string())
       out[k] = v.get<std::string>();

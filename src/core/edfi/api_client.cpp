@@ -635,6 +635,8 @@ std::shared_ptr<http::Auth> ApiClient::auth() {
   return impl_->auth;
 }
 
+void ApiClient::authenticate() { (void)auth()->authorization_header(); }
+
 http::Engine& ApiClient::engine() { return impl_->get_engine(); }
 
 const std::vector<DescriptorValue>& ApiClient::descriptor_values() {

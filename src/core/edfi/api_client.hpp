@@ -102,6 +102,9 @@ class ApiClient {
 
   // The OAuth token manager (implements http::Auth); fetches its first token lazily.
   std::shared_ptr<http::Auth> auth();
+  // Fetches the first token now (Python's do_oauth() at the start of a command): wrong credentials
+  // end the run with their error even when no data request would follow.
+  void authenticate();
   // Engine configured from config.connection with auth(); one per client, reused.
   http::Engine& engine();
 

@@ -152,7 +152,7 @@ int run_convert(const RunContext& ctx) {
                total, s.records.size(), seconds, unmapped, s.unresolved_refs, s.bad_values);
   if (total == 0) {
     spdlog::error("no records converted: no top-level element of the files is a resource or descriptor of the API");
-    return 1;
+    return exit_status::error;
   }
   return 0;
 }

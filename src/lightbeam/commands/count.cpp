@@ -24,6 +24,7 @@ int run_count(const RunContext& ctx) {
   client_options.load_school_years = true;  // the school years an ODS holds are read like any resource
   edfi::ApiClient client(ctx.config, client_options);
   std::vector<edfi::EndpointEntry> endpoints = client.select_endpoints(ctx.options.selector, ctx.options.exclude);
+  client.authenticate();  // as Python: the token first, so wrong credentials fail before anything else
 
   std::vector<http::Request> requests;
   requests.reserve(endpoints.size());
@@ -86,7 +87,7 @@ int run_count(const RunContext& ctx) {
   spdlog::debug("counted {} endpoints in {:.3f} s", endpoints.size(), seconds);
   if (errors > 0) {
     spdlog::error("could not count {} of {} endpoints", errors, endpoints.size());
-    return 1;
+    return exit_status::error;
   }
   return 0;
 }

@@ -289,6 +289,7 @@ int run_delete(const RunContext& ctx) {
   edfi::ClientOptions client_options;
   client_options.wipe = ctx.options.wipe;
   edfi::ApiClient client(cfg, client_options);
+  client.authenticate();  // as Python: the token before anything else, so wrong credentials fail first
 
   // Only selected endpoints that have data files; then reverse dependency order, so records go
   // before the records they reference.

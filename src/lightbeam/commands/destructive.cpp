@@ -1,7 +1,5 @@
-// What `delete` and `truncate` share: confirmation, interrupt, skip reasons, results, exit code.
+// What `delete` and `truncate` share: confirmation, interrupt, skip reasons, results.
 #include "lightbeam/commands/destructive.hpp"
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,27 +18,19 @@ namespace lightbeam::commands::destructive {
 
 void confirm(const config::Config& config, const std::vector<std::string>& endpoints, std::string_view verbiage) {
   if (config.force_delete) return;
-  std::string list;
+  std::string list;  // Python's "\n\t - ".join(...) after a first "•"
   for (const auto& e : endpoints) {
-    list += "\n\t - ";
+    if (!list.empty()) list += "\n\t - ";
     list += e;
   }
-  // Checked before printing anything else: a pipeline must fail fast and clearly, never wait on stdin.
-  if (isatty(STDIN_FILENO) == 0) {
-    throw Error(fmt::format(
-        "refusing to {} payloads of {} endpoint(s) without confirmation: standard input is not a terminal, so "
-        "nobody can type \"yes\"; set `force_delete: true` in your YAML (or pass --set force_delete true) to run "
-        "non-interactively",
-        verbiage, endpoints.size()));
-  }
-  std::fprintf(stdout, "Preparing to delete the following endpoints:%s\n", list.c_str());
+  std::fprintf(stdout, "Preparing to delete the following endpoints:\n\t \u2022 %s\n", list.c_str());
   std::fprintf(stdout, "Type \"yes\" to confirm you want to %.*s payloads for the selected endpoints? ",
                static_cast<int>(verbiage.size()), verbiage.data());
   std::fflush(stdout);
   std::string answer;
   if (!std::getline(std::cin, answer)) answer.clear();
   if (!answer.empty() && answer.back() == '\r') answer.pop_back();
-  if (answer != "yes") throw Error("You did not type \"yes\" - exiting.");
+  if (answer != "yes") throw Refusal("You did not type \"yes\" - exiting.");
 }
 
 // ---- interrupt -------------------------------------------------------------------------------
@@ -171,11 +161,6 @@ void write_results(const RunContext& ctx, const report::Results& results, const 
   spdlog::info("results written to {}", ctx.options.results_file);
 }
 
-int exit_code(const report::Results::Counts& totals) {
-  if (totals.processed > 0 && totals.failed == totals.processed) return 1;
-  if (totals.processed > 0 && totals.skipped == totals.processed) return 99;
-  return 0;
-}
 
 Run::Run(const RunContext& ctx, const std::string& command)
     : results(report::run_info(ctx.config, command, ctx.options.config_file)), ctx_(ctx) {}
@@ -191,9 +176,9 @@ int Run::finish(const std::string& interrupted_hint) const {
   write_results(ctx_, results, skips, interrupted);
   if (interrupted) {
     spdlog::warn("{}", interrupted_hint);
-    return 130;
+    return exit_status::interrupted;
   }
-  return exit_code(results.totals());
+  return 0;  // as Python: records deleted, skipped or refused (409) alike; only errors end otherwise
 }
 
 std::optional<std::string> query_value(const nlohmann::json& value) {

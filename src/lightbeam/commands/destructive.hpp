@@ -1,6 +1,6 @@
 // What `delete` and `truncate` share: the typed "yes" confirmation, a graceful stop on the first
 // SIGINT/SIGTERM, skip reasons kept next to report::Results (which only counts skips), the results
-// file and the exit code. (Progress is report::Progress.)
+// file. (Progress is report::Progress.)
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -22,8 +22,9 @@ namespace lightbeam::commands::destructive {
 
 // The Python tool's prompt: lists the endpoints on stdout, then asks
 // `Type "yes" to confirm you want to <verbiage> payloads for the selected endpoints? `.
-// Returns when force_delete is set or "yes" was typed. Throws Error (exit 1) when the answer is not
-// "yes", and — without reading anything — when stdin is not a terminal (CI must never block).
+// Returns when force_delete is set or "yes" was read from standard input (a terminal or a pipe:
+// `echo yes | lightbeam delete` works, as in Python). Throws Refusal (Python's `You did not type
+// "yes" - exiting.`, exit 1) for any other answer and at end of input (</dev/null in CI).
 void confirm(const config::Config& config, const std::vector<std::string>& endpoints, std::string_view verbiage);
 
 // Installs SIGINT/SIGTERM handlers for its lifetime: the first signal only sets a flag (the
@@ -72,9 +73,6 @@ state::ResendCriteria criteria_from(const CliOptions& options);
 void write_results(const RunContext& ctx, const report::Results& results, const SkipReasons& skips,
                    bool interrupted);
 
-// As send: 1 when every processed payload failed, 99 when every one was skipped, else 0.
-int exit_code(const report::Results::Counts& totals);
-
 // One delete/truncate run: its results and skip reasons, with SIGINT/SIGTERM caught for its lifetime.
 class Run {
  public:
@@ -84,7 +82,7 @@ class Run {
   // Logs "finished processing endpoint <name>!", the endpoint's summary and its skip reasons.
   void endpoint_done(const std::string& name) const;
   // Writes the results file; then 130 after logging `interrupted_hint` (a warning) when the run was
-  // stopped by a signal, else exit_code(totals).
+  // stopped by a signal, else 0 (Python's status whatever was deleted, skipped or refused).
   int finish(const std::string& interrupted_hint) const;
 
   report::Results results;

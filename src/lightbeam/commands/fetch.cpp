@@ -179,6 +179,7 @@ int run_fetch(const RunContext& ctx) {
   client_options.load_school_years = true;  // the school years an ODS holds are read like any resource
   edfi::ApiClient client(ctx.config, client_options);
   std::vector<edfi::EndpointEntry> endpoints = client.select_endpoints(ctx.options.selector, ctx.options.exclude);
+  client.authenticate();  // as Python: the token first, so wrong credentials fail before anything else
 
   // -q keys an endpoint does not take would be ignored by the API, which then returns every record:
   // such an endpoint is skipped with the Python tool's warning (upstream 0.1.9, #81).
@@ -364,7 +365,7 @@ int run_fetch(const RunContext& ctx) {
     spdlog::warn("interrupted: {} record(s) fetched; the unfinished endpoints' temporary files were removed, "
                  "existing {{endpoint}}.jsonl files of those endpoints were left as they were; run the same command again to fetch them",
                  total_records);
-    return 130;
+    return exit_status::interrupted;
   }
   if (total_records > 0)
     for (size_t k = 0; k < filter.keep.size(); ++k)
@@ -374,7 +375,7 @@ int run_fetch(const RunContext& ctx) {
   spdlog::info("fetched {} records from {} endpoint(s) in {:.3f} s", total_records, endpoints.size(), seconds);
   if (failed > 0) {
     spdlog::error("could not fetch {} of {} endpoints", failed, endpoints.size());
-    return 1;
+    return exit_status::error;
   }
   return 0;
 }

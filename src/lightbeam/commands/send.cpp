@@ -407,11 +407,12 @@ int run_send(const RunContext& ctx) {
   (void)criteria_from(opts);  // bad -o/-n values fail before anything else happens
   data::require_data_dir(cfg.data_dir);
 
-  report::Results results(report::run_info(cfg, opts.command.empty() ? "send" : opts.command, opts.config_file));
+  report::Results results(report::run_info(cfg, "send", opts.config_file));  // validate+send's too, as Python's
   const auto layout = report::parse_layout(cfg.results_format);
 
   edfi::ApiClient client(cfg, edfi::ClientOptions{.wipe = opts.wipe, .load_school_years = true});
   auto endpoints = client.select_endpoints(opts.selector, opts.exclude);
+  client.authenticate();  // wrong credentials fail the run even when every payload would be skipped
   if (opts.command != "validate+send") {  // validate has said it already
     std::vector<std::string> names;
     for (const auto& e : client.all_endpoints()) names.push_back(e.name);
@@ -493,16 +494,16 @@ int run_send(const RunContext& ctx) {
   say_undecided();
   if (interrupted) {
     spdlog::warn("interrupted: state saved; run the same command again to send the rest");
-    return 130;
+    return exit_status::interrupted;
   }
   auto t = results.totals();
   if (t.processed == t.skipped) {
     spdlog::info("all payloads skipped");
-    return 99;
+    return exit_status::all_skipped;
   }
   if (t.processed == t.failed) {
     spdlog::info("all payloads failed");
-    return 1;
+    return exit_status::all_failed;
   }
   return 0;
 }

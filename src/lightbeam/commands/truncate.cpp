@@ -176,6 +176,7 @@ int run_truncate(const RunContext& ctx) {
   if (ctx.options.selector.empty())
     spdlog::warn("no selector (-s) given: truncate will delete EVERY record of all {} selected endpoint(s) of the API",
                  names.size());
+  client.authenticate();  // as Python: before the confirmation, so wrong credentials fail first
   std::reverse(names.begin(), names.end());
   destructive::confirm(cfg, names, "TRUNCATE ALL DATA");
 

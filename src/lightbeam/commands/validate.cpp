@@ -622,12 +622,17 @@ int run_validate(const RunContext& ctx) {
 
   if (!opts.results_file.empty()) {
     results.write(opts.results_file, layout);
-    if (!opts.results_file_internal)
-      spdlog::info("results written to {}", fs::absolute(opts.results_file).string());
+    spdlog::info("results written to {}", fs::absolute(opts.results_file).string());
   }
+  // Python's exit statuses: the max_failures stop is a CRITICAL line (255); otherwise 1 only when
+  // every line failed (the Airflow signal), 0 when some passed.
+  if (stopped) return exit_status::error;
   auto t = results.totals();
-  if (t.processed > 0 && t.processed == t.failed) spdlog::info("all payloads failed");
-  return (t.failed > 0 || stopped) ? 1 : 0;
+  if (t.processed > 0 && t.processed == t.failed) {
+    spdlog::info("all payloads failed");
+    return exit_status::all_failed;
+  }
+  return 0;
 }
 
 }  // namespace lightbeam::commands
