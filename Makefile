@@ -31,11 +31,17 @@ test: test-release test-asan
 test-release: release
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-test-asan: bootstrap
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLIGHTBEAM_SANITIZE=ON -DLIGHTBEAM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+# The ASan+UBSan build compiles the programs, the unit tests and the fuzz replays (which run the
+# code in-process); the e2e and sandbox tests drive programs as processes, so the release build's
+# test executables run against the ASan programs (LIGHTBEAM_TEST_BIN_DIR) instead of a second build.
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+test-asan: release
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLIGHTBEAM_SANITIZE=ON -DLIGHTBEAM_WERROR=ON \
+	  -DLIGHTBEAM_PROCESS_TESTS=OFF -DLIGHTBEAM_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow
+	$(ASAN_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE slow
+	$(ASAN_ENV) LIGHTBEAM_TEST_BIN_DIR=$(abspath $(ASAN_BUILD)) \
+	  ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L 'e2e|sandbox' -LE slow
 
 demo: programs
 	scripts/demo $(BUILD)

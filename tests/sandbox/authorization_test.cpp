@@ -269,7 +269,7 @@ TEST(AuthorizationOptions, BadOptionsAreClearErrors) {
       {{"--claim-set", "populated=ed-fi/students,,"}, "--claim-set populated= has an empty entry"},
   };
   for (auto& c : cases) {
-    std::vector<std::string> argv{SANDBOX_BIN, "--port", "0", "--specs", lightbeam::testing::own_metadata_dir().string()};
+    std::vector<std::string> argv{lightbeam::testing::sandbox_bin(), "--port", "0", "--specs", lightbeam::testing::own_metadata_dir().string()};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     lightbeam::testing::RunOptions o;
     o.timeout_seconds = 30;

@@ -308,7 +308,7 @@ TEST(ConstraintsTable, BadTablesStopTheSandboxWithAClearMessage) {
   for (auto& c : cases) {
     fs::path table = dir / "bad.json";
     write_file(table, c.content);
-    auto r = lightbeam::testing::run_process({SANDBOX_BIN, "--port", "0", "--specs", own_metadata_dir().string(),
+    auto r = lightbeam::testing::run_process({lightbeam::testing::sandbox_bin(), "--port", "0", "--specs", own_metadata_dir().string(),
                                               "--constraints", table.string()});
     EXPECT_EQ(r.exit_code, 1) << c.content;
     EXPECT_NE(r.err.find(table.string()), std::string::npos) << r.err;
@@ -316,7 +316,7 @@ TEST(ConstraintsTable, BadTablesStopTheSandboxWithAClearMessage) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
     EXPECT_TRUE(r.out.empty()) << r.out;                                   // never started listening
   }
-  auto missing = lightbeam::testing::run_process({SANDBOX_BIN, "--port", "0", "--constraints", (dir / "none.json").string()});
+  auto missing = lightbeam::testing::run_process({lightbeam::testing::sandbox_bin(), "--port", "0", "--constraints", (dir / "none.json").string()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("cannot read the constraints table " + (dir / "none.json").string()), std::string::npos)
       << missing.err;

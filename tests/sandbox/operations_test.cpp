@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 TEST(SandboxProgram, MissingSpecsFolderIsAClearError) {
-  auto r = run_process({SANDBOX_BIN, "--specs", "/nonexistent/specs", "--port", "0"});
+  auto r = run_process({lightbeam::testing::sandbox_bin(), "--specs", "/nonexistent/specs", "--port", "0"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/nonexistent/specs"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("terminate"), std::string::npos);
@@ -28,7 +28,7 @@ TEST(SandboxProgram, InvalidSpecFileIsAClearError) {
   TempDir dir;
   lightbeam::testing::write_file(dir / "resources-spec.json", "{not json");
   lightbeam::testing::write_file(dir / "descriptors-spec.json", "{}");
-  auto r = run_process({SANDBOX_BIN, "--specs", dir.path().string(), "--port", "0"});
+  auto r = run_process({lightbeam::testing::sandbox_bin(), "--specs", dir.path().string(), "--port", "0"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("resources-spec.json"), std::string::npos) << r.err;
 }
@@ -38,7 +38,7 @@ TEST(SandboxProgram, InvalidSpecFileIsAClearError) {
 TEST(SandboxProgram, InstalledCopyReadsShareLightbeamMetadata) {
   TempDir root;
   fs::create_directories(root / "bin");
-  fs::copy_file(SANDBOX_BIN, root / "bin/edfi-sandbox");
+  fs::copy_file(lightbeam::testing::sandbox_bin(), root / "bin/edfi-sandbox");
   const fs::path share = root.path() / "share/lightbeam/metadata";
   fs::create_directories(share);
   lightbeam::testing::write_file(share / "resources-spec.json", "{not json");
@@ -56,8 +56,8 @@ TEST(SandboxProgram, InstalledCopyReadsShareLightbeamMetadata) {
 }
 
 TEST(SandboxProgram, BadOptionsExitNonZero) {
-  EXPECT_NE(run_process({SANDBOX_BIN, "--flavor", "xyz"}).exit_code, 0);
-  EXPECT_NE(run_process({SANDBOX_BIN, "--client", "nocolon"}).exit_code, 0);
+  EXPECT_NE(run_process({lightbeam::testing::sandbox_bin(), "--flavor", "xyz"}).exit_code, 0);
+  EXPECT_NE(run_process({lightbeam::testing::sandbox_bin(), "--client", "nocolon"}).exit_code, 0);
 }
 
 TEST(SandboxProgram, StopsCleanlyOnSigterm) {

@@ -56,7 +56,7 @@ TEST(Templates, NoneLeavesTheOdsEmpty) {
 }
 
 TEST(Templates, UnknownTemplateStopsTheStart) {
-  auto r = lightbeam::testing::run_process({SANDBOX_BIN, "--template", "nosuch", "--port", "0"});
+  auto r = lightbeam::testing::run_process({lightbeam::testing::sandbox_bin(), "--template", "nosuch", "--port", "0"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--template expects none, school-years, minimal, populated"), std::string::npos) << r.err;
 }

@@ -290,7 +290,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 void exec_lightbeam(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{LIGHTBEAM_BIN};
+  std::vector<std::string> argv{lightbeam_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> c;
   for (auto& a : argv) c.push_back(a.data());

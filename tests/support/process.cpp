@@ -117,8 +117,25 @@ ProcessResult run_process(const std::vector<std::string>& argv_in, const RunOpti
   return result;
 }
 
+namespace {
+std::string program(const char* name, const char* built_with_the_tests) {
+  const char* dir = std::getenv("LIGHTBEAM_TEST_BIN_DIR");
+  return dir && *dir ? (std::filesystem::path(dir) / name).string() : std::string(built_with_the_tests);
+}
+}  // namespace
+
+const std::string& lightbeam_bin() {
+  static const std::string path = program("lightbeam", LIGHTBEAM_BIN);
+  return path;
+}
+
+const std::string& sandbox_bin() {
+  static const std::string path = program("edfi-sandbox", SANDBOX_BIN);
+  return path;
+}
+
 ProcessResult run_lightbeam(const std::vector<std::string>& args, const RunOptions& options) {
-  std::vector<std::string> argv{LIGHTBEAM_BIN};
+  std::vector<std::string> argv{lightbeam_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, options);
 }
@@ -177,7 +194,7 @@ std::string read_file(const fs::path& path) {
 Sandbox::Sandbox(const std::vector<std::string>& args) {
   int out_pipe[2];
   if (pipe(out_pipe)) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv{SANDBOX_BIN, "--port", "0"};
+  std::vector<std::string> argv{sandbox_bin(), "--port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   bool has_specs = false;
   for (auto& a : args) has_specs |= (a == "--specs");

@@ -26,7 +26,13 @@ struct RunOptions {
 // Runs argv[0] with the arguments; captures stdout and stderr.
 ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {});
 
-// Runs the lightbeam binary built with the tests.
+// The programs under test: $LIGHTBEAM_TEST_BIN_DIR/lightbeam and .../edfi-sandbox when that is
+// set (`make test-asan` runs the e2e and sandbox tests against the ASan+UBSan build's programs this
+// way, without building the tests twice), else the ones built with the tests.
+const std::string& lightbeam_bin();
+const std::string& sandbox_bin();
+
+// Runs lightbeam_bin().
 ProcessResult run_lightbeam(const std::vector<std::string>& args, const RunOptions& options = {});
 
 // The first executable `name` on PATH (run_process does not search PATH); /usr/bin/<name> when
