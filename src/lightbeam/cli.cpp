@@ -40,6 +40,7 @@ const std::vector<CommandInfo>& command_table() {
       {"truncate", "delete EVERY record of the selected endpoints, in reverse dependency order", "csepw"},
       {"create", "write earthmover templates (templates/{endpoint}.jsont, earthmover.yml) for the selected endpoints", "csepw"},
       {"convert", "convert Ed-Fi XML interchange files (PATH...: files or folders) into {data_dir}/{endpoint}.jsonl", "cpw"},
+      {"export-state", "write the state back as the Python lightbeam's {state_dir}/{endpoint}.dat files (to go back to it)", "csep"},
   };
   return t;
 }
@@ -100,7 +101,8 @@ std::string main_help() {
   for (const auto& o : option_table()) all += o.key;
   out += "\nOptions:\n" + option_lines(all);
   out +=
-      "\nExit codes: 0 done; 1 error or every payload failed; 99 send skipped every payload.\n"
+      "\nExit codes (as the Python tool's): 0 done; 1 every payload failed, or a mistake in the arguments;\n"
+      "2 an option without its value; 99 send skipped every payload; 130 interrupted; 255 an error.\n"
       "Run 'lightbeam COMMAND -h' for the options of one command.\n";
   return out;
 }
@@ -219,9 +221,10 @@ Parsed parse(int argc, const char* const* argv) {
     out.text = info ? command_help(*info) : main_help();
     return out;
   }
-  if (command.empty()) throw Error(std::string("no command given: use one of count, fetch, validate, send, validate+send, delete, truncate, create, convert") + k_hint);
-  if (!info)
-    throw Error("unknown command \"" + command + "\": use one of count, fetch, validate, send, validate+send, delete, truncate, create, convert" + k_hint);
+  std::string all_commands;
+  for (const auto& c : command_table()) all_commands += (all_commands.empty() ? "" : ", ") + c.name;
+  if (command.empty()) throw Error("no command given: use one of " + all_commands + k_hint);
+  if (!info) throw Error("unknown command \"" + command + "\": use one of " + all_commands + k_hint);
 
   o.command = command;
   if (command != "convert" && !paths.empty()) {

@@ -32,6 +32,7 @@ int dispatch(const RunContext& ctx) {
   if (c == "truncate") return commands::run_truncate(ctx);
   if (c == "create") return commands::run_create(ctx);
   if (c == "convert") return commands::run_convert(ctx);
+  if (c == "export-state") return commands::run_export_state(ctx);
   throw Error("unknown command \"" + c + "\"; run 'lightbeam --help' for usage");
 }
 

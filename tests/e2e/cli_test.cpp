@@ -171,8 +171,6 @@ TEST(Cli, ConfigErrorsThroughTheBinary) {
   expect_one_error_line(run_in(d.path(), {"send", "-c", "syntax.yaml"}), "syntax.yaml:");
   write_file(d / "empty.yaml", "");
   expect_one_error_line(run_in(d.path(), {"send", "-c", "empty.yaml"}), "empty.yaml is empty");
-  write_file(d / "var.yaml", "edfi_api:\n  client_id: ${LB_E2E_SURELY_UNSET}\n");
-  expect_one_error_line(run_in(d.path(), {"send", "-c", "var.yaml"}), "var.yaml:2: edfi_api.client_id uses ${LB_E2E_SURELY_UNSET}");
   write_file(d / "ok.yaml", "namespace: ed-fi\n");
   expect_one_error_line(run_in(d.path(), {"send", "-c", "ok.yaml", "--set", "connection.pool_sise", "4"}),
                         "--set connection.pool_sise: unknown key (did you mean connection.pool_size?)");

@@ -38,9 +38,10 @@ TEST_P(FetchTest, WritesOneCompactObjectPerLineInApiOrder) {
     auto doc = nlohmann::json::parse(lines[i]);
     EXPECT_EQ(doc["codeValue"], "G" + std::to_string(i));  // insertion order = API order
     EXPECT_TRUE(doc.contains("id"));
-    // Compact: no blanks between tokens.
-    EXPECT_EQ(lines[i].find("\": "), std::string::npos) << lines[i];
-    EXPECT_EQ(lines[i].find(", \""), std::string::npos) << lines[i];
+    // Python's json.dumps(row) bytes: ", " and ": " separators, nothing else added (issue 13 item 10).
+    EXPECT_EQ(lines[i].rfind("{\"", 0), 0u) << lines[i];
+    EXPECT_NE(lines[i].find("\"codeValue\": \"G" + std::to_string(i) + "\", "), std::string::npos) << lines[i];
+    EXPECT_EQ(lines[i].find("\":\""), std::string::npos) << lines[i];
   }
   EXPECT_EQ(lines_of(read_file(w.data / "sexDescriptors.jsonl")).size(), 2u);
   // Endpoints without records get no file (as the Python tool).
@@ -62,7 +63,7 @@ TEST_P(FetchTest, KeepDropKeysAndQuery) {
   ASSERT_EQ(keep.exit_code, 0) << keep.err;
   auto lines = lines_of(read_file(file));
   ASSERT_EQ(lines.size(), 5u);
-  EXPECT_EQ(lines[0], "{\"codeValue\":\"G0\",\"namespace\":\"uri://ed-fi.org/GradeLevelDescriptor\"}");
+  EXPECT_EQ(lines[0], "{\"codeValue\": \"G0\", \"namespace\": \"uri://ed-fi.org/GradeLevelDescriptor\"}");
 
   auto drop = run_lightbeam({"fetch", "-c", w.config.string(), "-s", "gradeLevelDescriptors", "-d", "id,_*,*escription"});
   ASSERT_EQ(drop.exit_code, 0) << drop.err;

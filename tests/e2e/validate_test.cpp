@@ -90,10 +90,10 @@ TEST(Validate, PlantedErrorsAreReportedWithMethodMessageFileAndLine) {
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (json at line 3): invalid JSON"));
-  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 4): '2024-13-01' is not a 'date' in entryDate"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 4): '2024-13-01' is not a 'date'  in entryDate"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (descriptors at line 5): uri://ed-fi.org/GradeLevelDescriptor#Fifth grade is not a valid "
                                "descriptor value for entryGradeLevelDescriptor"));
-  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 6): duplicate value(s) for identity key(s): "
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 6): duplicate value(s) for identity key(s): : "
                                "{\"entryDate\": \"2024-08-21\", \"schoolId\": 100, \"studentUniqueId\": \"s1\"}"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 9)"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 5u) << r.err;  // nothing valid is reported
@@ -136,11 +136,11 @@ TEST(Validate, NestedCollectionErrorsAndTenShownAllCounted) {
   write_file(w.data / "schools.jsonl", text);
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 2): duplicate value(s) for identity key(s) (at gradeLevels[2]): "
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (uniqueness at line 2): duplicate value(s) for identity key(s): (at gradeLevels[2]): "
                                "{\"gradeLevelDescriptor\": \"uri://ed-fi.org/GradeLevelDescriptor#NINTH GRADE\"}"));
   EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (descriptors at line 3): uri://ed-fi.org/GradeLevelDescriptor#Kindergarten is not a valid "
                                "descriptor value for gradeLevelDescriptor (at gradeLevels[1])"));
-  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 10): [] is too short in gradeLevels"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (schema at line 10): [] is too short  in gradeLevels"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 10u) << r.err;
   EXPECT_THAT(r.err, HasSubstr("... and 13 others!"));
   auto res = w.results_json();
@@ -162,7 +162,7 @@ TEST(Validate, HugeLineInvalidUtf8AndUnknownEndpointFile) {
   auto r = w.run("validate");
   EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 4000);
   EXPECT_NE(r.err.find("VALIDATION ERROR (json at line 2): invalid JSON: the line is not valid UTF-8"), std::string::npos) << r.err.substr(0, 4000);
-  EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 3): 'x' is not a 'date' in entryDate"), std::string::npos) << r.err.substr(0, 4000);
+  EXPECT_NE(r.err.find("VALIDATION ERROR (schema at line 3): 'x' is not a 'date'  in entryDate"), std::string::npos) << r.err.substr(0, 4000);
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 2u);
   EXPECT_NE(r.err.find("studentSchoolAssociationz.jsonl: the API has no endpoint named studentSchoolAssociationz"), std::string::npos)
       << r.err.substr(0, 4000);
@@ -220,8 +220,8 @@ TEST(Validate, RemoteDescriptorsAndReferencesLocalRemoteAndAbstract) {
              ssa("local1", 100, "NINTH GRADE") + "\n" + ssa("remote1") + "\n" + ssa("nobody") + "\n" + ssa("local1", 999, "Tenth grade") + "\n");
   auto r = w.run("validate", {"-s", "studentSchoolAssociations,students"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 3): payload contains an invalid studentReference: {\"studentUniqueId\": \"nobody\"}"));
-  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 4): payload contains an invalid schoolReference: {\"schoolId\": 999}"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 3): payload contains an invalid studentReference : {\"studentUniqueId\": \"nobody\"}"));
+  EXPECT_THAT(r.err, HasSubstr("VALIDATION ERROR (references at line 4): payload contains an invalid schoolReference : {\"schoolId\": 999}"));
   EXPECT_EQ(count_of(r.err, "VALIDATION ERROR ("), 2u) << r.err;
   auto res = w.results_json();
   EXPECT_EQ(res["resources"]["studentSchoolAssociations"]["records_failed"], 2);

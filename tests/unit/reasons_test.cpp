@@ -1,26 +1,33 @@
-// Failure reasons: the Python lightbeam's reduction of API error bodies to one message.
+// Failure reasons: the Python lightbeam 0.1.11's messages for API error bodies (send.py's do_post).
 #include <gtest/gtest.h>
 
 #include "core/report/reasons.hpp"
 
+using lightbeam::report::failure_messages;
 using lightbeam::report::linearize;
 using lightbeam::report::reduce_reason;
 using lightbeam::report::transport_reason;
 
-TEST(Reasons, ValidationErrorsListEveryMessageWithItsPath) {
+// One message per validationErrors entry, verbatim (Python: f"{error} (at {json_path})", no
+// linearize, no backticks), in the body's order.
+TEST(Reasons, ValidationErrorsAreOneMessageEachVerbatim) {
   std::string body = R"({"detail":"Data validation failed. See 'validationErrors' for details.",
     "type":"urn:ed-fi:api:bad-request:data-validation-failed","title":"Data Validation Failed","status":400,
-    "validationErrors":{"$.schoolId":["schoolId is required."],"$.nameOfInstitution":["too\n long","empty"]},
+    "validationErrors":{"$.schoolId":["schoolId is required."],"$.nameOfInstitution":["can't be  long","empty"]},
     "errors":["ignored"]})";
+  EXPECT_EQ(failure_messages(400, body),
+            (std::vector<std::string>{"schoolId is required. (at $.schoolId)", "can't be  long (at $.nameOfInstitution)",
+                                      "empty (at $.nameOfInstitution)"}));
   EXPECT_EQ(reduce_reason(400, body),
-            "schoolId is required. (at $.schoolId); too long (at $.nameOfInstitution); empty (at $.nameOfInstitution)");
+            "schoolId is required. (at $.schoolId); can't be  long (at $.nameOfInstitution); empty (at $.nameOfInstitution)");
 }
 
-TEST(Reasons, ErrorsArrayWhenNoValidationErrors) {
+TEST(Reasons, ErrorsArrayWhenNoValidationErrorsEntryByEntry) {
   std::string body = R"({"detail":"The request construction was invalid.","validationErrors":{},
-    "errors":["Resource items can only be updated using PUT. To 'upsert' an item, remove the 'id'."]})";
-  EXPECT_EQ(reduce_reason(405, body),
-            "Resource items can only be updated using PUT. To `upsert` an item, remove the `id`.");
+    "errors":["Resource items can only be updated using PUT. To 'upsert' an item, remove the 'id'.", "second"]})";
+  EXPECT_EQ(failure_messages(405, body),
+            (std::vector<std::string>{"Resource items can only be updated using PUT. To 'upsert' an item, remove the 'id'.",
+                                      "second"}));
 }
 
 TEST(Reasons, MessageOfOlderOdsGetsTheStatus) {

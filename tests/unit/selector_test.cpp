@@ -37,11 +37,17 @@ TEST(Selector, ReadmeExample) {
   EXPECT_EQ(apply_selectors(endpoints, {"students", "schools"}, {}), (std::vector<std::string>{"schools", "students"}));
 }
 
-TEST(Selector, SelectorWithNoMatchIsAnError) {
+// Python's apply_selections drops entries that match nothing; only a selection with no match
+// at all ends the run.
+TEST(Selector, EntryWithNoMatchIsDroppedWhileAnotherMatches) {
+  std::vector<std::string> unmatched;
+  EXPECT_EQ(apply_selectors({"schools", "students"}, {"schools", "studnets"}, {}, &unmatched),
+            std::vector<std::string>{"schools"});
+  EXPECT_EQ(unmatched, std::vector<std::string>{"studnets"});
   try {
-    apply_selectors({"schools"}, {"schools", "studnets"}, {});
+    apply_selectors({"schools"}, {"studnets", "skools"}, {});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("selector \"studnets\" matches no endpoint"));
+    EXPECT_THAT(e.what(), HasSubstr("selector \"studnets\", \"skools\" match no endpoint"));
   }
 }

@@ -358,8 +358,12 @@ namespace {
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// ${VAR} and $VAR from -p params, else the environment; "$$" is a literal "$".
-std::string expand(const std::string& s, const Params& params, const Ctx& c, bool& used_params) {
+// ${VAR} and $VAR from -p params, else the environment, as Python's os.path.expandvars: a
+// variable that is set in neither stays in the value as written (a secret may contain "$"), and
+// "$$" stays "$$". Each such reference is a warning (into `unset`, when given) naming the key —
+// and the variable, except for the secret and URL keys, whose text the variable is part of.
+std::string expand(const std::string& s, const Params& params, const Ctx& c, bool& used_params,
+                   std::vector<std::string>* unset) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
@@ -369,11 +373,6 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
     }
     std::string name;
     std::size_t next = i;
-    if (s[i + 1] == '$') {
-      out += '$';
-      i += 2;
-      continue;
-    }
     if (s[i + 1] == '{') {
       std::size_t close = s.find('}', i + 2);
       if (close != std::string::npos) {
@@ -387,7 +386,7 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
       name = s.substr(i + 1, j - i - 1);
       next = j;
     }
-    if (name.empty()) {  // not a variable reference: keep the "$"
+    if (name.empty()) {  // not a variable reference ("$$", "$1", "a$"): keep the "$"
       out += s[i++];
       continue;
     }
@@ -397,8 +396,13 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
     } else if (const char* env = std::getenv(name.c_str())) {
       out += env;
     } else {
-      throw Error(c.location + c.key + " uses $" + "{" + name + "}, which is not set in the environment nor in -p/--params; " +
-                  "export " + name + " or pass -p '{\"" + name + "\": \"...\"}' (write $$ for a literal $)");
+      out.append(s, i, next - i);
+      if (unset) {
+        const bool part_of_a_secret = c.key == "edfi_api.client_secret" || c.key.ends_with("_url");
+        unset->push_back(c.location + c.key + (part_of_a_secret ? " names a variable" : " uses ${" + name + "}") +
+                         " that is set neither in the environment nor in -p/--params; it stays in the value as written "
+                         "(as the Python tool's os.path.expandvars): export it or pass it with -p if it is a variable");
+      }
     }
     i = next;
   }
@@ -408,20 +412,21 @@ std::string expand(const std::string& s, const Params& params, const Ctx& c, boo
 // A copy of a YAML value with every scalar expanded. `budget` bounds the nodes visited: YAML
 // aliases share nodes, so a few hundred bytes of nested aliases ("billion laughs") would
 // otherwise expand to billions of copies (docs/fuzzing.md, finding 7).
-YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params, std::size_t& budget) {
+YAML::Node expand_node(const YAML::Node& n, const Params& params, const Ctx& c, bool& used_params, std::size_t& budget,
+                       std::vector<std::string>* unset = nullptr) {
   if (budget == 0)
     throw Error(c.location + c.key + " holds more than 10000 values (YAML aliases repeating a large value?); " +
                 "write the values out");
   --budget;
-  if (n.IsScalar()) return YAML::Node(expand(n.Scalar(), params, c, used_params));
+  if (n.IsScalar()) return YAML::Node(expand(n.Scalar(), params, c, used_params, unset));
   if (n.IsSequence()) {
     YAML::Node out(YAML::NodeType::Sequence);
-    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params, budget));
+    for (const auto& item : n) out.push_back(expand_node(item, params, c, used_params, budget, unset));
     return out;
   }
   if (n.IsMap()) {
     YAML::Node out(YAML::NodeType::Map);
-    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params, budget);
+    for (const auto& kv : n) out[kv.first.Scalar()] = expand_node(kv.second, params, c, used_params, budget, unset);
     return out;
   }
   return n;
@@ -580,7 +585,7 @@ class Loader {
         if (value.IsNull()) continue;  // `key:` with no value keeps the default
         bool used_params = false;
         std::size_t budget = 10000;
-        YAML::Node expanded = expand_node(value, params_, c, used_params, budget);
+        YAML::Node expanded = expand_node(value, params_, c, used_params, budget, &warnings_);
         c.from_params = used_params;
         if (spec)
           spec->set(cfg_, expanded, c);
@@ -741,14 +746,14 @@ std::vector<std::string> raw_secrets(const YAML::Node& root, const Params& param
       for (const auto& kv : api) {
         if (!kv.first.IsScalar() || !kv.second.IsScalar()) continue;
         // The value as the key would get it: ${VAR} expanded from -p or the environment.
-        std::string value = kv.second.Scalar();
+        std::string value;
         try {
           Ctx c{"", kv.first.Scalar(), false};
           bool used_params = false;
           std::size_t budget = 10000;
           value = expand_node(kv.second, params, c, used_params, budget).Scalar();
-        } catch (const Error&) {  // an unset variable: its name is no secret
-          if (value.find('$') != std::string::npos) continue;
+        } catch (const Error&) {
+          continue;
         }
         if (kv.first.Scalar() == "client_secret") secrets.push_back(value);
         else urls.push_back(value);

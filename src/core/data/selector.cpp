@@ -1,6 +1,8 @@
 // Selectors and key filters (see selector.hpp).
 #include "core/data/selector.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace lightbeam::data {
@@ -41,15 +43,20 @@ std::vector<std::string> split_list(std::string_view comma_list) {
 
 std::vector<std::string> apply_selectors(const std::vector<std::string>& endpoints,
                                          const std::vector<std::string>& selectors,
-                                         const std::vector<std::string>& excludes) {
-  for (const auto& s : selectors) {
-    bool hit = false;
-    for (const auto& e : endpoints)
-      if (wildcard_match(s, e)) { hit = true; break; }
-    if (!hit)
-      throw Error("selector \"" + s + "\" matches no endpoint; check the spelling (endpoint names are like "
-                  "\"students\" or \"schoolTypeDescriptors\") or use a * wildcard");
+                                         const std::vector<std::string>& excludes,
+                                         std::vector<std::string>* unmatched) {
+  std::vector<std::string> missing;
+  for (const auto& s : selectors)
+    if (std::none_of(endpoints.begin(), endpoints.end(), [&](const std::string& e) { return wildcard_match(s, e); }))
+      missing.push_back(s);
+  if (!missing.empty() && missing.size() == selectors.size()) {
+    std::string names;
+    for (const auto& s : missing) names += (names.empty() ? "\"" : ", \"") + s + "\"";
+    throw Error("selector " + names + (missing.size() == 1 ? " matches" : " match") +
+                " no endpoint; check the spelling (endpoint names are like \"students\" or \"schoolTypeDescriptors\") "
+                "or use a * wildcard");
   }
+  if (unmatched) *unmatched = std::move(missing);
   std::vector<std::string> out;
   for (const auto& e : endpoints) {
     if (!selectors.empty() && !matches_any(selectors, e)) continue;

@@ -18,9 +18,11 @@ bool matches_any(const std::vector<std::string>& patterns, std::string_view name
 std::vector<std::string> split_list(std::string_view comma_list);
 
 // Endpoints (input order kept) matching any selector (empty selectors = all) and no exclude.
-// A selector that matches no endpoint throws lightbeam::Error naming it.
+// Selector entries that match no endpoint go to `unmatched` (when given): as in the Python tool,
+// they are dropped while another entry matches; when none matches, lightbeam::Error names them.
 std::vector<std::string> apply_selectors(const std::vector<std::string>& endpoints,
                                          const std::vector<std::string>& selectors,
-                                         const std::vector<std::string>& excludes);
+                                         const std::vector<std::string>& excludes,
+                                         std::vector<std::string>* unmatched = nullptr);
 
 }  // namespace lightbeam::data

@@ -567,10 +567,15 @@ std::vector<EndpointEntry> ApiClient::select_endpoints(const std::vector<std::st
   std::vector<std::string> names;
   names.reserve(all.size());
   for (const auto& e : all) names.push_back(e.name);
-  std::vector<std::string> chosen = data::apply_selectors(names, selectors, excludes);
-  // An -e entry that matches nothing is most likely a typo (`truncate -e studnets` would then
-  // delete students): say so, once per run (validate+send selects twice).
+  std::vector<std::string> unmatched;
+  std::vector<std::string> chosen = data::apply_selectors(names, selectors, excludes, &unmatched);
+  // An -s entry that matches nothing while others do is dropped, as in the Python tool, and an -e
+  // entry that matches nothing is most likely a typo (`truncate -e studnets` would then delete
+  // students): say so, once per run (validate+send selects twice).
   static std::set<std::string> warned;
+  for (const auto& s : unmatched)
+    if (warned.insert("-s " + s).second)
+      spdlog::warn("-s/--selector \"{}\" matches no endpoint, so it selects nothing; check the spelling", s);
   for (const auto& x : excludes)
     if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return data::wildcard_match(x, n); }) &&
         warned.insert(x).second)

@@ -76,8 +76,9 @@ class ApiClient {
 
   // Every endpoint of the configured namespace (plus namespace_overrides), in dependency order.
   const std::vector<EndpointEntry>& all_endpoints();
-  // all_endpoints() filtered by -s/-e (data::apply_selectors semantics: order kept; a selector that
-  // matches nothing, or nothing left, is an Error).
+  // all_endpoints() filtered by -s/-e (data::apply_selectors semantics: order kept; a selector entry
+  // that matches nothing is a warning while another matches; no entry matching, or nothing left,
+  // is an Error).
   std::vector<EndpointEntry> select_endpoints(const std::vector<std::string>& selectors,
                                               const std::vector<std::string>& excludes);
   std::vector<std::string> select_endpoint_names(const std::vector<std::string>& selectors,

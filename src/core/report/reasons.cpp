@@ -105,43 +105,44 @@ std::string linearize(std::string_view text) {
   return out;
 }
 
-std::string reduce_reason(int status, std::string_view body) {
+std::vector<std::string> failure_messages(int status, std::string_view body) {
   const std::string prefix = std::to_string(status) + ": ";
   auto doc = nlohmann::ordered_json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_object()) {
+    std::vector<std::string> messages;
     auto ve = doc.find("validationErrors");
     if (ve != doc.end() && ve->is_object() && !ve->empty()) {
-      std::string msg;
       for (auto it = ve->begin(); it != ve->end(); ++it) {
-        auto add = [&](const nlohmann::ordered_json& m) {
-          if (!msg.empty()) msg += "; ";
-          msg += text_of(m) + " (at " + it.key() + ")";
-        };
         if (it.value().is_array()) {
-          for (const auto& m : it.value()) add(m);
+          for (const auto& m : it.value()) messages.push_back(text_of(m) + " (at " + it.key() + ")");
         } else {
-          add(it.value());
+          messages.push_back(text_of(it.value()) + " (at " + it.key() + ")");
         }
       }
-      if (!msg.empty()) return finish(msg);
+      if (!messages.empty()) return messages;
     }
     auto errors = doc.find("errors");
     if (errors != doc.end() && errors->is_array() && !errors->empty()) {
-      std::string msg;
-      for (const auto& e : *errors) {
-        if (!msg.empty()) msg += "; ";
-        msg += text_of(e);
-      }
-      return finish(msg);
+      for (const auto& e : *errors) messages.push_back(text_of(e));
+      return messages;
     }
     auto message = doc.find("message");
-    if (message != doc.end() && !message->is_null()) return finish(prefix + text_of(*message));
+    if (message != doc.end() && !message->is_null()) return {finish(prefix + text_of(*message))};
     auto detail = doc.find("detail");
-    if (detail != doc.end() && !detail->is_null()) return finish(prefix + text_of(*detail));
+    if (detail != doc.end() && !detail->is_null()) return {finish(prefix + text_of(*detail))};
   }
   std::string raw = looks_like_html(body) ? html_text(body) : linearize(body);
-  if (raw.empty()) return finish(prefix + "(empty response)");
-  return finish(prefix + raw);
+  if (raw.empty()) return {finish(prefix + "(empty response)")};
+  return {finish(prefix + raw)};
+}
+
+std::string reduce_reason(int status, std::string_view body) {
+  std::string joined;
+  for (const auto& m : failure_messages(status, body)) {
+    if (!joined.empty()) joined += "; ";
+    joined += m;
+  }
+  return joined;
 }
 
 std::string transport_reason(std::string_view error) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lightbeam::report {
 
@@ -9,15 +10,19 @@ namespace lightbeam::report {
 // (Python's `re.sub(r"\s+", " ", s).strip()` for ASCII text).
 std::string linearize(std::string_view text);
 
-// One message for an HTTP error answer, as the Python lightbeam reduces it:
-//  - Ed-Fi 7.2+ / DMS `validationErrors` (non-empty object): "<msg> (at <path>)" per message,
-//    joined with "; ";
-//  - else non-empty `errors` array: its entries joined with "; ";
-//  - else `message` (ODS before 7.2): "<status>: <message>";
-//  - else `detail`: "<status>: <detail>";
-//  - else (not JSON, or none of those): "<status>: <body>" (or "<status>: (empty response)"); an HTML
-//    page (a proxy's error page) is reduced to its visible text, at most 200 characters.
-// The result is linearized and every `'` is shown as a backtick (so it can sit in quotes).
+// The failure messages of an HTTP error answer to a POST, one failure entry each, as the Python
+// lightbeam 0.1.11's send.py makes them:
+//  - Ed-Fi 7.2+ / DMS `validationErrors` (non-empty object): "<msg> (at <path>)" per message, verbatim;
+//  - else a non-empty `errors` array: each entry verbatim (one that is not a string as its JSON);
+//  - else `message` (ODS before 7.2): "<status>: <message>", linearized, every `'` shown as a backtick;
+//  - else `detail`: "<status>: <detail>", likewise;
+//  - else (not JSON, or none of those): "<status>: <body>" linearized (or "<status>: (empty
+//    response)"); an HTML page (a proxy's error page) is reduced to its visible text, at most 200
+//    characters. (Python has no message there and counts the line as failed without an entry.)
+std::vector<std::string> failure_messages(int status, std::string_view body);
+
+// The failure messages joined with "; ": one line for a log message or an error (count, fetch,
+// delete, truncate and metadata requests).
 std::string reduce_reason(int status, std::string_view body);
 
 // The message for a request that got no HTTP answer at all (status 0): the transport error

@@ -136,13 +136,9 @@ struct Results::Impl {
     }
     e.groups[it->second].lines.push_back(clamp_line(line));
 
-    std::string reason;
-    if (by_method) {
-      reason = std::string(message);
-    } else {
-      std::string prefix = std::to_string(status) + ": ";
-      reason = message.substr(0, prefix.size()) == prefix ? std::string(message) : prefix + std::string(message);
-    }
+    // The reason is the message as it is, as Python's increment_status_reason(message): the
+    // ODS-style messages carry their "<status>: " already, the 7.2+/DMS ones do not.
+    std::string reason(message);
     auto [rit, rnew] = e.reason_index.try_emplace(reason, e.reasons.size());
     if (rnew) e.reasons.emplace_back(reason, 0);
     ++e.reasons[rit->second].second;
@@ -183,6 +179,15 @@ void Results::record_failure(const std::string& endpoint, int status_code, std::
   ++e.counts.failed;
   bump(e.statuses, status_code);
   impl_->add_group(e, false, status_code, {}, message, file, line);
+}
+
+void Results::record_failure(const std::string& endpoint, int status_code, const std::vector<std::string>& messages,
+                             const std::string& file, std::size_t line) {
+  auto& e = impl_->ep(endpoint);
+  ++e.counts.processed;
+  ++e.counts.failed;
+  bump(e.statuses, status_code);
+  for (const auto& message : messages) impl_->add_group(e, false, status_code, {}, message, file, line);
 }
 
 void Results::record_method_failure(const std::string& endpoint, std::string_view method, std::string_view message,

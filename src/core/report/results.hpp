@@ -61,6 +61,11 @@ class Results {
   void record_success(const std::string& endpoint, int status_code);
   void record_failure(const std::string& endpoint, int status_code, std::string_view message,
                       const std::string& file, std::size_t line);
+  // One failed line with several messages (an Ed-Fi 7.2+ / DMS body, report::failure_messages):
+  // one failure entry per message, each with the line, as the Python tool groups them; the line
+  // counts as one failed record.
+  void record_failure(const std::string& endpoint, int status_code, const std::vector<std::string>& messages,
+                      const std::string& file, std::size_t line);
 
   // validate: a failure found by a validation method ("schema", "descriptors", "uniqueness",
   // "references", ...). count_record=false only groups it (use it when the same line already

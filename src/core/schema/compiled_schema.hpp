@@ -45,8 +45,11 @@ struct CompileOptions {
 struct ValidationError {
   std::string message;
   std::vector<std::string> path;  // property names and array indexes from the document root
-  // "<message> in a -> b" (just the message at the root), as lightbeam words schema failures.
+  // "<message> in a -> b" (just the message at the root).
   std::string to_string() const;
+  // The Python tool's exact text, f"{e.message} {context}": "<message>  in a -> b" (two spaces),
+  // "<message> " (a trailing space) at the root. validate reports this (issue 13 item 12).
+  std::string python_text() const { return message + " " + (path.empty() ? "" : to_string().substr(message.size())); }
 };
 
 class CompiledSchema {

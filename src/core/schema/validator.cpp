@@ -434,7 +434,8 @@ void EndpointValidator::check_reference(const Property& p, simdjson::dom::object
   }
   if (!any_value) return;  // an empty reference object: the schema method reports missing fields
   if (local_ && local_->contains(&ref, hash128(w.buf))) return;
-  std::string at = w.path.empty() ? std::string(": ") : fmt::format(" (at {}): ", w.path_text());
+  // Python's f"payload contains an invalid {k} " + (" (at "+path+"): " if path!="" else ": ").
+  std::string at = w.path.empty() ? std::string(" : ") : fmt::format("  (at {}): ", w.path_text());
   std::string message = fmt::format("payload contains an invalid {}{}{}", p.name, at, dumps_object(obj, "link"));
   if (!options_.remote_references || !w.remote) {
     w.reference_failure = std::move(message);
@@ -525,7 +526,7 @@ void EndpointValidator::walk_object(const ObjectModel& om, simdjson::dom::object
               }
               w.path.emplace_back(f.key);
               w.path.push_back(index_seg);
-              w.collection_failure = fmt::format("duplicate value(s) for identity key(s) (at {}): {}", w.path_text(), dumps_pairs(pairs));
+              w.collection_failure = fmt::format("duplicate value(s) for identity key(s): (at {}): {}", w.path_text(), dumps_pairs(pairs));
               w.path.pop_back();
               w.path.pop_back();
             }
@@ -776,7 +777,7 @@ void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_vi
   }
   if (schema_ && !schema_->is_valid(doc)) {
     auto e = schema_->first_error(doc);
-    out.failures.emplace_back(Method::schema, e ? e->to_string() : std::string("does not match the schema"));
+    out.failures.emplace_back(Method::schema, e ? e->python_text() : std::string("does not match the schema"));
     return;
   }
   if (schema_ && ep_.body) {  // what the API refuses beyond the schema (docs/coercion.md)
@@ -843,7 +844,8 @@ std::string EndpointValidator::identity_text(element doc) const {
 }
 
 std::string EndpointValidator::duplicate_message(element doc) const {
-  return fmt::format("duplicate value(s) for identity key(s): {}", identity_text(doc));
+  // Python's "...: " + ("(at "+path+"): " if path!="" else ": ") + params: ": : " at the top level.
+  return fmt::format("duplicate value(s) for identity key(s): : {}", identity_text(doc));
 }
 
 }  // namespace lightbeam::schema

@@ -490,6 +490,19 @@ void StateStore::load_prepare(const std::string& endpoint) {
   m.commit();
 }
 
+std::vector<std::string> StateStore::endpoints() {
+  auto& m = *impl_;
+  std::vector<std::string> out;
+  sqlite3_stmt* q = m.prepare("SELECT name FROM endpoints WHERE EXISTS (SELECT 1 FROM payloads WHERE endpoint_id = endpoints.id)"
+                              " ORDER BY name");
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) m.fail(rc, "listing the endpoints of the state");
+  return out;
+}
+
 EndpointState StateStore::load(const std::string& endpoint) {
   auto& m = *impl_;
   load_prepare(endpoint);

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace lightbeam::state {
@@ -65,6 +66,8 @@ class EndpointState {
   }
   std::size_t size() const { return entries_.size(); }
   const std::string& endpoint() const { return endpoint_; }
+  // Every row, in no particular order.
+  std::vector<std::pair<Digest, Entry>> rows() const { return {entries_.begin(), entries_.end()}; }
 
  private:
   friend class StateStore;
@@ -130,6 +133,8 @@ class StateStore {
 
   // Loads the endpoint's rows (importing the Python pickle first if this endpoint was never
   // seen by this store and {state_dir}/{endpoint}.dat exists).
+  // The endpoints the state holds payloads of, by name.
+  std::vector<std::string> endpoints();
   EndpointState load(const std::string& endpoint);
   // Like load(), but keeps only what send needs: the payloads it skips under `criteria`
   // (-f: none, so nothing is read).

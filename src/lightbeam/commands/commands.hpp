@@ -15,5 +15,6 @@ int run_delete(const RunContext& ctx);
 int run_truncate(const RunContext& ctx);
 int run_create(const RunContext& ctx);
 int run_convert(const RunContext& ctx);
+int run_export_state(const RunContext& ctx);
 
 }  // namespace lightbeam::commands

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/data/python_json.hpp"
 #include "core/data/selector.hpp"
 #include "core/edfi/api_client.hpp"
 #include "core/edfi/pager.hpp"
@@ -49,43 +50,6 @@ std::string query_string(const std::string& json_text) {
   return out;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-// Appends `raw` JSON text minified.
-bool append_minified(std::string& out, std::string_view raw) {
-  size_t at = out.size();
-  out.resize(at + raw.size());
-  size_t written = 0;
-  if (simdjson::minify(raw.data(), raw.size(), out.data() + at, written) != simdjson::SUCCESS) {
-    out.resize(at);
-    return false;
-  }
-  out.resize(at + written);
-  return true;
-}
-
 struct KeyFilter {
   std::vector<std::string> keep;  // empty = every key
   std::vector<std::string> drop;
@@ -104,7 +68,8 @@ struct KeyFilter {
   }
 };
 
-// One page body → JSONL lines appended to `out`; the number of records, or -1 if not an array.
+// One page body → JSONL lines appended to `out`, each record as Python's json.dumps() writes it
+// (the Python tool's bytes); the number of records, or -1 if not an array.
 // `emptied` counts the records the filter left without any key.
 long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, KeyFilter& filter, std::string& out,
                    uint64_t& emptied) {
@@ -128,21 +93,17 @@ long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, KeyFil
         if (field.unescaped_key().get(key)) return -1;
         simdjson::ondemand::value v;
         if (field.value().get(v)) return -1;
-        std::string_view raw;
-        if (simdjson::to_json_string(v).get(raw)) return -1;
         if (!filter.wanted(key)) continue;
-        if (!first) out += ',';
+        if (!first) out += ", ";
         first = false;
-        append_json_string(out, key);
-        out += ':';
-        if (!append_minified(out, raw)) return -1;
+        data::append_python_string(out, key);
+        out += ": ";
+        if (!data::append_python_json(out, v)) return -1;
       }
       if (first) ++emptied;
       out += "}\n";
     } else {
-      std::string_view raw;
-      if (simdjson::to_json_string(value).get(raw)) return -1;
-      if (!append_minified(out, raw)) return -1;
+      if (!data::append_python_json(out, value)) return -1;
       out += '\n';
     }
     ++n;

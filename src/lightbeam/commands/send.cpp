@@ -353,12 +353,16 @@ class Sender {
         results_.record_success(w.name, status);
         store_.record(w.name, f.digest, status);
       } else {
-        std::string reason = report::reduce_reason(status, o.body);
-        results_.record_failure(w.name, status, reason, file, f.line);
+        const std::vector<std::string> messages = report::failure_messages(status, o.body);
+        results_.record_failure(w.name, status, messages, file, f.line);
         // Only a definite answer on the content is remembered. As the Python tool, a 400 is not
         // (the payload counts as never sent); unlike it, neither is an answer about the server or
         // the session (5xx, 401, 408, 429 after every retry), so a rerun sends it again.
         if (status == 400) {
+          // Python's `raise ValueError("; ".join(messages))` → a WARNING per line refused with 400.
+          std::string joined;
+          for (const auto& m : messages) joined += (joined.empty() ? "" : "; ") + m;
+          spdlog::warn("{}  (at line {} of {} )", joined, f.line, file);
         } else if (definite_answer(status)) {
           store_.record(w.name, f.digest, status);
         } else {
