@@ -262,9 +262,11 @@ nlohmann::ordered_json Results::to_json(Layout layout, bool interrupted) const {
   doc["data_dir"] = info.data_dir;
   doc["api_url"] = info.api_url;
   doc["namespace"] = info.namespace_;
-  J overrides = J::object();
-  for (const auto& [ns, eps] : info.namespace_overrides) overrides[ns] = eps;
-  doc["namespace_overrides"] = overrides;
+  if (layout == Layout::current) {  // the legacy layout (the seed README's example) has neither this nor "command"
+    J overrides = J::object();
+    for (const auto& [ns, eps] : info.namespace_overrides) overrides[ns] = eps;
+    doc["namespace_overrides"] = overrides;
+  }
   J resources = J::object();
   for (const auto& name : impl_->order) {
     const auto& e = impl_->endpoints.at(name);
@@ -318,7 +320,7 @@ nlohmann::ordered_json Results::to_json(Layout layout, bool interrupted) const {
     resources[name] = std::move(r);
   }
   doc["resources"] = std::move(resources);
-  doc["command"] = info.command;
+  if (layout == Layout::current) doc["command"] = info.command;
   doc["completed_at"] = iso_local_micros(std::chrono::system_clock::now());
   doc["runtime_sec"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - impl_->started).count();
   auto t = totals();

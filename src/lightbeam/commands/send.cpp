@@ -116,8 +116,11 @@ state::ResendCriteria criteria_from(const CliOptions& o) {
 class Sender {
  public:
   // The resend criteria are applied when the skip sets are loaded (state::StateStore::load_skip_set).
-  Sender(edfi::ApiClient& client, state::StateStore& store, report::Results& results)
-      : client_(client), store_(store), results_(results), timeout_(client.engine().options().total_timeout) {}
+  // `raw_messages`: failure messages are "<status>: <the response body as it came>", as the
+  // `results_format: legacy` example of the Python tool's README shows them.
+  Sender(edfi::ApiClient& client, state::StateStore& store, report::Results& results, bool raw_messages)
+      : client_(client), store_(store), results_(results), timeout_(client.engine().options().total_timeout),
+        raw_messages_(raw_messages) {}
 
   // Sends one dependency-order group of endpoints (no barrier between them).
   void send_group(std::vector<EndpointWork>& group) {
@@ -353,7 +356,8 @@ class Sender {
         results_.record_success(w.name, status);
         store_.record(w.name, f.digest, status);
       } else {
-        const std::vector<std::string> messages = report::failure_messages(status, o.body);
+        const std::vector<std::string> messages =
+            raw_messages_ ? std::vector<std::string>{std::to_string(status) + ": " + o.body} : report::failure_messages(status, o.body);
         results_.record_failure(w.name, status, messages, file, f.line);
         // Only a definite answer on the content is remembered. As the Python tool, a 400 is not
         // (the payload counts as never sent); unlike it, neither is an answer about the server or
@@ -383,6 +387,7 @@ class Sender {
   state::StateStore& store_;
   report::Results& results_;
   const double timeout_;  // connection.timeout, for the text of a timed-out request
+  const bool raw_messages_;
   report::Progress progress_;
   simdjson::dom::parser parser_;
   simdjson::dom::parser prepass_parser_;  // check_self_references() runs while parser_ holds a line
@@ -466,7 +471,7 @@ int run_send(const RunContext& ctx) {
                       .second_message = "interrupted again: quitting at once; the state keeps every answer recorded so far "
                                         "(requests still in flight are sent again next time); run the same command again to send the rest",
                       .on_second = {}});
-  Sender sender(client, store, results);
+  Sender sender(client, store, results, layout == report::Layout::legacy);
   bool interrupted = false;
   auto write_results = [&](bool was_interrupted) {
     if (opts.results_file.empty()) return;
