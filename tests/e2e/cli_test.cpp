@@ -124,7 +124,7 @@ TEST(Cli, BadOptionValues) {
 TEST(Cli, EmptySelectorOrExcludeIsAnError) {
   TempDir d;
   for (auto cmd : {"send", "validate", "fetch", "count", "delete", "truncate", "create", "validate+send"}) {
-    for (auto value : {"", " ", ",", " , "}) {
+    for (auto value : {"", " , "}) {  // unset, and blank entries only (the list is split in one place)
       expect_one_error_line(run_in(d.path(), {cmd, "-s", value}), "-s/--selector is empty", k_usage);
       expect_one_error_line(run_in(d.path(), {cmd, "--exclude", value}), "-e/--exclude is empty", k_usage);
     }
