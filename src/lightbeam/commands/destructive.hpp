@@ -67,7 +67,7 @@ class SkipReasons {
 };
 
 // -f/-o/-n/-r → the state criteria (timestamps parsed as the Python tool does; Error when invalid).
-state::ResendCriteria criteria_from(const CliOptions& options);  // send uses it too
+state::ResendCriteria criteria_from(const CliOptions& options);
 
 // Writes --results-file (when given) atomically, with the skip reasons merged in.
 void write_results(const RunContext& ctx, const report::Results& results, const SkipReasons& skips,

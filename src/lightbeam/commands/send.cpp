@@ -33,7 +33,6 @@
 #include "core/state/state_store.hpp"
 #include "core/state/untracked.hpp"
 #include "lightbeam/commands/commands.hpp"
-#include "lightbeam/commands/destructive.hpp"
 #include "lightbeam/commands/interrupts.hpp"
 
 namespace lightbeam::commands {
@@ -94,6 +93,25 @@ struct InFlight {
   bool tracked = false;  // w.self: its answer releases the children waiting for `own`
   schema::Hash128 own;
 };
+
+state::ResendCriteria criteria_from(const CliOptions& o) {
+  state::ResendCriteria c;
+  c.force = o.force;
+  if (o.older_than && !o.older_than->empty()) {
+    c.older_than = config::parse_timestamp(*o.older_than);
+    if (!c.older_than)
+      throw Error("-o/--older-than: cannot read \"" + *o.older_than +
+                  "\" as a timestamp; use e.g. 2020-12-25T00:00:00 or 2020-12-25");
+  }
+  if (o.newer_than && !o.newer_than->empty()) {
+    c.newer_than = config::parse_timestamp(*o.newer_than);
+    if (!c.newer_than)
+      throw Error("-n/--newer-than: cannot read \"" + *o.newer_than +
+                  "\" as a timestamp; use e.g. 2020-12-25T00:00:00 or 2020-12-25");
+  }
+  c.statuses = o.resend_status_codes;
+  return c;
+}
 
 class Sender {
  public:
@@ -395,7 +413,7 @@ class Sender {
 int run_send(const RunContext& ctx) {
   const auto& cfg = ctx.config;
   const auto& opts = ctx.options;
-  (void)destructive::criteria_from(opts);  // bad -o/-n values fail before anything else happens
+  (void)criteria_from(opts);  // bad -o/-n values fail before anything else happens
   data::require_data_dir(cfg.data_dir);
 
   report::Results results(report::run_info(cfg, "send", opts.config_file));  // validate+send's too, as Python's
@@ -435,7 +453,7 @@ int run_send(const RunContext& ctx) {
     throw Error("no data files for the selected endpoints in data_dir " + cfg.data_dir +
                 " (looked for {endpoint}.jsonl, .ndjson, .json and {endpoint}/*.jsonl)");
 
-  const state::ResendCriteria criteria = destructive::criteria_from(opts);
+  const state::ResendCriteria criteria = criteria_from(opts);
   state::StoreOptions store_options;
   store_options.defer_journal_writes = true;  // Sender::next() writes the journal before each new request
   const state::StateLocation state_location(cfg.state_dir);
