@@ -32,7 +32,7 @@ struct CommandInfo {
 const std::vector<CommandInfo>& command_table() {
   static const std::vector<CommandInfo> t{
       {"count", "print the number of records of each endpoint in the API (Records<sep>Endpoint)", "csepw"},
-      {"fetch", "download the records of the selected endpoints into {data_dir}/{endpoint}.jsonl", "csekdqpw"},
+      {"fetch", "download the records of the selected endpoints into {data_dir}/{endpoint}.jsonl", "csekdqpwmMID"},
       {"validate", "check the JSONL payloads (JSON, schema, descriptors, uniqueness, references) without sending", "csepwR"},
       {"send", "send the JSONL payloads to the API (only new ones unless -f/-o/-n/-r)", "csepwfonrR"},
       {"validate+send", "validate, then send", "csepwfonrR"},
@@ -59,6 +59,10 @@ const std::vector<OptionInfo>& option_table() {
       {'k', "-k, --keep-keys LIST", "fetch: keep only these payload keys (comma list, * wildcards)"},
       {'d', "-d, --drop-keys LIST", "fetch: remove these payload keys (comma list, * wildcards)"},
       {'q', "-q, --query JSON", "fetch: query parameters for every GET, a JSON object"},
+      {'m', "--min-change-version N", "fetch: only records changed at or after change version N (change queries)"},
+      {'M', "--max-change-version N", "fetch: only records changed at or before change version N"},
+      {'I', "--incremental", "fetch: only what changed since the last fetch of the endpoint from this API (-f: all)"},
+      {'D', "--deletes", "fetch: also write {endpoint}.deletes.jsonl and {endpoint}.keyChanges.jsonl"},
       {'p', "-p, --params JSON", "values for ${VAR} in the config, a JSON object (override the environment)"},
       {'w', "-w, --wipe", "wipe the cached API metadata and descriptor values first"},
       {'f', "-f, --force", "process every payload, ignoring saved state"},
@@ -142,6 +146,15 @@ std::vector<int> parse_status_codes(const std::string& text) {
   return out;
 }
 
+std::uint64_t parse_change_version(const std::string& text, const std::string& option) {
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+    throw usage_error(option + " must be a change version, a whole number 0 or more (e.g. 1024), got \"" + text + "\"" +
+                      std::string(k_hint));
+  return v;
+}
+
 void check_timestamp(const std::optional<std::string>& value, const std::string& option) {
   if (value && !config::parse_timestamp(*value))
     throw usage_error(option + " must be a timestamp like 2020-12-25T00:00:00 or 2020-12-25, got \"" + *value + "\"");
@@ -161,7 +174,7 @@ const std::vector<std::string>& commands() {
 Parsed parse(int argc, const char* const* argv) {
   CLI::App app{"lightbeam", "lightbeam"};
   app.set_help_flag();  // our own -h: per-command help needs the command first
-  std::string command, selector, exclude, keep_keys, drop_keys, query, params, resend, older, newer;
+  std::string command, selector, exclude, keep_keys, drop_keys, query, params, resend, older, newer, min_cv, max_cv;
   bool help = false, version = false;
   CliOptions o;
   std::vector<std::pair<std::string, std::string>> sets;
@@ -182,6 +195,10 @@ Parsed parse(int argc, const char* const* argv) {
   app.add_option("-n,--newer-than", newer)->multi_option_policy(last);
   app.add_option("-r,--resend-status-codes,--retry-status-codes", resend)->multi_option_policy(last);
   app.add_option("--results-file", o.results_file)->multi_option_policy(last);
+  app.add_option("--min-change-version", min_cv)->multi_option_policy(last);
+  app.add_option("--max-change-version", max_cv)->multi_option_policy(last);
+  app.add_flag("--incremental", o.incremental);
+  app.add_flag("--deletes", o.deletes);
   app.add_option("--set", sets);
   app.add_flag("-v,--version", version);
   app.add_flag("-h,--help", help);
@@ -275,6 +292,14 @@ Parsed parse(int argc, const char* const* argv) {
   check_timestamp(o.older_than, "-o/--older-than");
   check_timestamp(o.newer_than, "-n/--newer-than");
   if (!resend.empty()) o.resend_status_codes = parse_status_codes(resend);
+  if (app.count("--min-change-version") > 0) o.min_change_version = parse_change_version(min_cv, "--min-change-version");
+  if (app.count("--max-change-version") > 0) o.max_change_version = parse_change_version(max_cv, "--max-change-version");
+  if (o.min_change_version && o.max_change_version && *o.min_change_version > *o.max_change_version)
+    throw usage_error("--min-change-version " + min_cv + " is above --max-change-version " + max_cv +
+                      ": the window would be empty" + std::string(k_hint));
+  if (o.incremental && (o.min_change_version || o.max_change_version))
+    throw usage_error("--incremental chooses the change-version window itself: leave out --min-change-version and "
+                      "--max-change-version, or --incremental" + std::string(k_hint));
   o.overrides = sets;
   out.options = std::move(o);
   return out;

@@ -1,6 +1,7 @@
 // "What the user said" on the command line, parsed by main.cpp (CLI11) and handed to a command
 // together with the loaded Config.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +28,10 @@ struct CliOptions {
   std::string results_file;                  // --results-file
   std::vector<std::pair<std::string, std::string>> overrides;  // --set KEY VALUE
   std::vector<std::string> paths;            // convert: the XML interchange files and folders
+  std::optional<std::uint64_t> min_change_version;  // fetch --min-change-version (change queries)
+  std::optional<std::uint64_t> max_change_version;  // fetch --max-change-version
+  bool incremental = false;                  // fetch --incremental: since the last fetch's newest change version
+  bool deletes = false;                      // fetch --deletes: also {endpoint}.deletes.jsonl and .keyChanges.jsonl
 };
 
 struct RunContext {

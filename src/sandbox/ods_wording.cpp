@@ -1,7 +1,7 @@
 #include "sandbox/ods_wording.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <regex>
 
 namespace lightbeam::sandbox {
 
@@ -21,9 +21,15 @@ std::string reword_validation(const std::string& key, const std::string& message
   std::string pascal = name;
   pascal[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(pascal[0])));
   std::string rest = message.substr(name.size());
-  static const std::regex length(R"( Value should be at (most|least) (\d+) characters)");
-  std::smatch m;
-  if (std::regex_match(rest, m, length)) rest = " must be at " + m[1].str() + " " + m[2].str() + " characters in length.";
+  // " Value should be at most 60 characters" → " must be at most 60 characters in length."
+  const std::string lead = " Value should be at ";
+  if (rest.rfind(lead, 0) == 0 && rest.ends_with(" characters")) {
+    std::string bound = rest.substr(lead.size(), rest.size() - lead.size() - std::string(" characters").size());
+    auto space = bound.find(' ');
+    std::string which = bound.substr(0, space), digits = space == std::string::npos ? "" : bound.substr(space + 1);
+    bool number = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if ((which == "most" || which == "least") && number) rest = " must be at " + which + " " + digits + " characters in length.";
+  }
   return pascal + rest;
 }
 

@@ -119,8 +119,25 @@ void handle_data(Context& ctx, const httplib::Request& req, httplib::Response& r
       ctx.record(req, "not-found", res);
       return;
     }
-    query(ctx, req, res, *ep, true);
+    query(ctx, req, res, *ep, Read::partitions);
     ctx.record(req, ep->path + "/partitions", res);
+    return;
+  }
+  if (segs.size() == 3 && (lower(segs[2]) == "deletes" || lower(segs[2]) == "keychanges")) {
+    const Endpoint* ep = ctx.model.find(segs[0], segs[1]);
+    if (!ep) {
+      ctx.send_problem(req, res, not_found_route());
+      ctx.record(req, "not-found", res);
+      return;
+    }
+    bool deletes = lower(segs[2]) == "deletes";
+    if (req.method == "GET") {
+      query(ctx, req, res, *ep, deletes ? Read::deletes : Read::key_changes);
+    } else {
+      res.set_header("Allow", "GET");
+      ctx.send_problem(req, res, method_not_allowed(fmt::format("The endpoint of the request does not support the '{}' method.", req.method)));
+    }
+    ctx.record(req, ep->path + (deletes ? "/deletes" : "/keyChanges"), res);
     return;
   }
   if (segs.size() == 3 && !is_uuid(segs[2])) {

@@ -45,7 +45,8 @@ json discovery(const Context& ctx, const httplib::Request& req) {
               {"openApiMetadata", r + "/metadata/"},
               {"oauth", r + "/oauth/token"},
               {"dataManagementApi", r + "/data/v3/"},
-              {"xsdMetadata", r + "/metadata/xsd"}}}};
+              {"xsdMetadata", r + "/metadata/xsd"},
+              {"changeQueries", r + "/changeQueries/v1/"}}}};
   }
   return {{"version", "1.0.0"},
           {"applicationName", "Ed-Fi API"},

@@ -1,5 +1,6 @@
-// The collection GET: query parameters (paging, totalCount, cursor paging, filters) and their
-// errors in the flavour's words, then the page, its Total-Count and Next-Page-Token, or the partitions.
+// The collection GET: query parameters (paging, totalCount, cursor paging, filters, change-version
+// window) and their errors in the flavour's words, then the page, its Total-Count and
+// Next-Page-Token, or the partitions; the deletes and key changes; the available change versions.
 #include "sandbox/routes_read.hpp"
 
 #include <httplib.h>
@@ -14,15 +15,21 @@
 #include "sandbox/cursor_paging.hpp"
 #include "sandbox/normalize.hpp"
 #include "sandbox/paths.hpp"
+#include "sandbox/stage_authentication.hpp"
 #include "sandbox/stage_authorization.hpp"
+#include "sandbox/stage_faults.hpp"
 
 namespace lightbeam::sandbox::routes {
 
 using nlohmann::json;
 using schema::Endpoint;
 
-void query(Context& ctx, const httplib::Request& req, httplib::Response& res, const Endpoint& ep, bool partitions) {
+void query(Context& ctx, const httplib::Request& req, httplib::Response& res, const Endpoint& ep, Read what) {
+  const bool partitions = what == Read::partitions;
+  const bool tracked = what == Read::deletes || what == Read::key_changes;
   const Options& options = ctx.options;
+  ChangeWindow window;
+  std::string window_error;
   std::size_t offset = 0;
   std::size_t limit = ctx.ods() ? 25 : static_cast<std::size_t>(options.page_max);
   limit = std::min<std::size_t>(limit, static_cast<std::size_t>(options.page_max));
@@ -64,9 +71,15 @@ void query(Context& ctx, const httplib::Request& req, httplib::Response& res, co
       else
         total_error = "TotalCount must be a boolean value.";
     } else if (n == "minchangeversion" || n == "maxchangeversion") {
-      // accepted, no change tracking in the sandbox
+      bool ok = all_digits(value) && value.size() < 19;
+      (n == "minchangeversion" ? window.min : window.max) = ok ? std::stoull(value) : 0;
+      if (!ok)
+        window_error = fmt::format("{} must be a numeric value greater than or equal to 0.",
+                                   n == "minchangeversion" ? "MinChangeVersion" : "MaxChangeVersion");
     } else if (ctx.ods() && n == "correlationid") {
       // the ODS's request tracing parameter, accepted on every route
+    } else if (tracked) {
+      unknown.push_back(name);  // deletes and key changes take paging and the window only
     } else if (ctx.ods() && n == "pagetoken") {
       page_token = value;
     } else if (ctx.ods() && n == "pagesize") {
@@ -111,7 +124,7 @@ void query(Context& ctx, const httplib::Request& req, httplib::Response& res, co
   }
   // Listed in the order offset, limit, totalCount whatever the order in the URL, then cursor paging's.
   json paging_errors = json::array();
-  for (auto* e : {&offset_error, &limit_error, &total_error})
+  for (auto* e : {&offset_error, &limit_error, &total_error, &window_error})
     if (!e->empty()) paging_errors.push_back(*e);
   std::optional<SeqRange> range;
   std::size_t page = limit;
@@ -166,8 +179,16 @@ void query(Context& ctx, const httplib::Request& req, httplib::Response& res, co
     ctx.send_problem(req, res, *denied);
     return;
   }
+  if (tracked) {
+    std::size_t total = 0;
+    std::string body = ctx.store.tracked(ep, what == Read::deletes ? TrackedKind::deletes : TrackedKind::key_changes,
+                                         window, offset, limit, total);
+    if (total_count) res.set_header("Total-Count", std::to_string(total));
+    ctx.send(res, 200, body);
+    return;
+  }
   if (partitions) {
-    auto seqs = ctx.store.matching(ep, filters, visible);
+    auto seqs = ctx.store.matching(ep, filters, visible, window);
     std::size_t count = cursor_paging::partition_count(seqs.size(), partition_number, allow_small,
                                                        static_cast<std::size_t>(options.page_max));
     ctx.send(res, 200, json{{"pageTokens", cursor_paging::partition_tokens(seqs, count)}}.dump());
@@ -175,14 +196,32 @@ void query(Context& ctx, const httplib::Request& req, httplib::Response& res, co
   }
   std::size_t total = 0;
   std::uint64_t last_seq = 0;
-  std::string body = range ? ctx.store.query(ep, filters, 0, page, total, visible, *range, &last_seq)
-                           : ctx.store.query(ep, filters, offset, limit, total, visible);
+  std::string body = range ? ctx.store.query(ep, filters, 0, page, total, visible, *range, &last_seq, window)
+                           : ctx.store.query(ep, filters, offset, limit, total, visible, {}, nullptr, window);
   if (total_count) res.set_header("Total-Count", std::to_string(total));
   // The rest of the partition, while this page was not empty.
   if (range && last_seq != 0 && last_seq < range->last)
     res.set_header("Next-Page-Token", cursor_paging::encode_token({last_seq + 1, range->last}));
   res.set_header("Vary", "Accept");
   ctx.send(res, 200, body);
+}
+
+bool change_versions(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string prefix = ctx.base_path() + "/changeQueries/v1/";
+  if (lower(req.path).rfind(lower(prefix), 0) != 0) return false;
+  auto segs = split_path(req.path.substr(prefix.size()));
+  if (!segs.empty() && segs.back().empty()) segs.pop_back();
+  if (segs.size() == 2 && all_digits(segs[0])) segs.erase(segs.begin());  // year-specific layout
+  if (segs.size() != 1 || lower(segs[0]) != "availablechangeversions") return false;
+  if (req.method != "GET") {
+    res.set_header("Allow", "GET");
+    ctx.send_problem(req, res, method_not_allowed(fmt::format("The endpoint of the request does not support the '{}' method.", req.method)));
+  } else if (!stage::inject_faults(ctx, req, res) && !stage::reject_unauthenticated(ctx, req, res)) {
+    // The ODS answers its sequence's last value and leaves oldestChangeVersion at 0.
+    ctx.send(res, 200, json{{"oldestChangeVersion", 0}, {"newestChangeVersion", ctx.store.newest_change_version()}}.dump());
+  }
+  ctx.record(req, "/changeQueries/v1/availableChangeVersions", res);
+  return true;
 }
 
 }  // namespace lightbeam::sandbox::routes

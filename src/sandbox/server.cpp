@@ -13,6 +13,7 @@
 #include "sandbox/routes_control.hpp"
 #include "sandbox/routes_data.hpp"
 #include "sandbox/routes_metadata.hpp"
+#include "sandbox/routes_read.hpp"
 #include "sandbox/routes_token.hpp"
 
 namespace lightbeam::sandbox {
@@ -30,6 +31,7 @@ struct Server::Impl {
       if (routes::control(ctx, req, res)) return;
       if (routes::token(ctx, req, res)) return;
       if (routes::data(ctx, req, res)) return;
+      if (routes::change_versions(ctx, req, res)) return;
       if (routes::metadata(ctx, req, res)) return;
       ctx.send_problem(req, res, not_found_route());
       ctx.record(req, "not-found", res);

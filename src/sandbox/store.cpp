@@ -254,20 +254,31 @@ Store::Store(const schema::SpecModel& model, const std::string& db_path, std::ui
     const char* ddl =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
         "CREATE TABLE IF NOT EXISTS documents (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, resource TEXT NOT NULL,"
-        " identity_key TEXT NOT NULL, json TEXT NOT NULL, etag TEXT NOT NULL, last_modified TEXT NOT NULL);"
+        " identity_key TEXT NOT NULL, json TEXT NOT NULL, etag TEXT NOT NULL, last_modified TEXT NOT NULL,"
+        " change_version INTEGER NOT NULL DEFAULT 0);"
         "CREATE INDEX IF NOT EXISTS documents_resource ON documents(resource, seq);"
-        "CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity_key);";
+        "CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity_key);"
+        "CREATE TABLE IF NOT EXISTS tracked_changes (change_version INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+        " resource TEXT NOT NULL, id TEXT NOT NULL, old_keys TEXT NOT NULL, new_keys TEXT NOT NULL);";
     char* err = nullptr;
     if (sqlite3_exec(db_, ddl, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
       throw Error(fmt::format("cannot initialise the sandbox database {}: {} (is it a SQLite file?)", db_path, msg));
     }
+    // A database written before change versions existed gets the column (its documents start at 0,
+    // as the ODS/API's existing rows do when change queries are enabled).
+    sqlite3_exec(db_, "ALTER TABLE documents ADD COLUMN change_version INTEGER NOT NULL DEFAULT 0", nullptr, nullptr,
+                 nullptr);
     sqlite3_prepare_v2(db_,
-                       "INSERT OR REPLACE INTO documents (seq, id, resource, identity_key, json, etag, last_modified)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       "INSERT OR REPLACE INTO documents (seq, id, resource, identity_key, json, etag, last_modified,"
+                       " change_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        -1, &upsert_stmt_, nullptr);
     sqlite3_prepare_v2(db_, "DELETE FROM documents WHERE seq = ?", -1, &delete_stmt_, nullptr);
+    sqlite3_prepare_v2(db_,
+                       "INSERT INTO tracked_changes (change_version, kind, resource, id, old_keys, new_keys)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+                       -1, &track_stmt_, nullptr);
     load_from_db();
   }
 }
@@ -275,6 +286,7 @@ Store::Store(const schema::SpecModel& model, const std::string& db_path, std::ui
 Store::~Store() {
   if (upsert_stmt_) sqlite3_finalize(upsert_stmt_);
   if (delete_stmt_) sqlite3_finalize(delete_stmt_);
+  if (track_stmt_) sqlite3_finalize(track_stmt_);
   if (db_) sqlite3_close(db_);
 }
 
@@ -476,6 +488,7 @@ void Store::persist(const Document& d) {
   sqlite3_bind_text(upsert_stmt_, 5, d.body.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(upsert_stmt_, 6, d.etag.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(upsert_stmt_, 7, d.last_modified.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(upsert_stmt_, 8, static_cast<sqlite3_int64>(d.change_version));
   sqlite3_step(upsert_stmt_);
 }
 
@@ -488,8 +501,9 @@ void Store::persist_delete(const Document& d) {
 
 void Store::load_from_db() {
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT seq, id, resource, json, etag, last_modified FROM documents ORDER BY seq", -1, &st,
-                     nullptr);
+  sqlite3_prepare_v2(db_,
+                     "SELECT seq, id, resource, json, etag, last_modified, change_version FROM documents ORDER BY seq",
+                     -1, &st, nullptr);
   std::vector<std::pair<Document*, json>> loaded;
   while (sqlite3_step(st) == SQLITE_ROW) {
     auto text = [&](int i) {
@@ -505,6 +519,8 @@ void Store::load_from_db() {
     d->body = text(3);
     d->etag = text(4);
     d->last_modified = text(5);
+    d->change_version = static_cast<std::uint64_t>(sqlite3_column_int64(st, 6));
+    change_version_ = std::max(change_version_, d->change_version);
     json doc = json::parse(d->body, nullptr, false);
     if (doc.is_discarded()) continue;
     d->identity_key = identity_key(*ep, doc);
@@ -516,6 +532,25 @@ void Store::load_from_db() {
     by_id_[d->id] = std::move(d);
     index(raw);
     loaded.emplace_back(raw, std::move(doc));
+  }
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(db_,
+                     "SELECT change_version, kind, resource, id, old_keys, new_keys FROM tracked_changes"
+                     " ORDER BY change_version",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    auto text = [&](int i) {
+      auto p = sqlite3_column_text(st, i);
+      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+    };
+    TrackedChange c;
+    c.change_version = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0));
+    c.kind = text(1) == "keyChange" ? TrackedKind::key_changes : TrackedKind::deletes;
+    c.id = text(3);
+    c.old_keys = json::parse(text(4), nullptr, false);
+    c.new_keys = json::parse(text(5), nullptr, false);
+    change_version_ = std::max(change_version_, c.change_version);
+    if (const Endpoint* ep = model_.find_path(text(2))) tracked_[ep].push_back(std::move(c));
   }
   sqlite3_finalize(st);
   version_ = next_seq_ * 2;
@@ -570,6 +605,7 @@ WriteOutcome Store::post(const Endpoint& ep, json doc, const Preconditions& pre)
     existing->body = std::move(body);
     existing->etag = new_etag(existing->body);
     existing->last_modified = now_utc();
+    existing->change_version = ++change_version_;
     existing->identity_key = ikey;
     existing->super_key = skey;
     existing->projection_keys = projection_keys(ep, doc);
@@ -589,6 +625,7 @@ WriteOutcome Store::post(const Endpoint& ep, json doc, const Preconditions& pre)
   d->body = std::move(body);
   d->etag = new_etag(d->body);
   d->last_modified = now_utc();
+  d->change_version = ++change_version_;
   d->identity_key = std::move(ikey);
   d->super_key = std::move(skey);
   d->projection_keys = projection_keys(ep, doc);
@@ -672,11 +709,13 @@ WriteOutcome Store::put(const Endpoint& ep, const std::string& id, json doc, con
     out.etag = existing->etag;
     return out;
   }
+  json old_keys = identity_changed ? key_values(ep, json::parse(existing->body)) : json();
   unlink(existing);
   unindex(existing);
   existing->body = std::move(body);
   existing->etag = new_etag(existing->body);
   existing->last_modified = now_utc();
+  existing->change_version = ++change_version_;
   existing->identity_key = ikey;
   existing->super_key = skey;
   auto old_projection = existing->projection_keys;
@@ -686,6 +725,8 @@ WriteOutcome Store::put(const Endpoint& ep, const std::string& id, json doc, con
   index(existing);
   link(existing);
   persist(*existing);
+  // The key change is an event of its own, after the row's update (two values, as the ODS's triggers).
+  if (identity_changed) track(ep, {TrackedKind::key_changes, 0, existing->id, std::move(old_keys), key_values(ep, doc)});
   if (old_projection != existing->projection_keys) {
     std::vector<Document*> visited{existing};
     cascade(existing, visited);
@@ -715,15 +756,20 @@ void Store::cascade(Document* changed, std::vector<Document*>& visited) {
     }
     if (!touched) continue;
     unindex(r);
+    std::string old_identity = r->identity_key;
+    json old_keys = key_values(*r->endpoint, json::parse(r->body));
     r->body = doc.dump();
     r->etag = new_etag(r->body);
     r->last_modified = now_utc();
+    r->change_version = ++change_version_;
     r->identity_key = identity_key(*r->endpoint, doc);
     r->super_key = super_key(*r->endpoint, doc);
     auto old_projection = r->projection_keys;
     r->projection_keys = projection_keys(*r->endpoint, doc);
     index(r);
     persist(*r);
+    if (r->identity_key != old_identity)
+      track(*r->endpoint, {TrackedKind::key_changes, 0, r->id, std::move(old_keys), key_values(*r->endpoint, doc)});
     if (old_projection != r->projection_keys && std::find(visited.begin(), visited.end(), r) == visited.end()) {
       visited.push_back(r);
       cascade(r, visited);
@@ -770,6 +816,7 @@ WriteOutcome Store::remove(const Endpoint& ep, const std::string& id, const Prec
   unlink(d);
   unindex(d);
   persist_delete(*d);
+  track(ep, {TrackedKind::deletes, 0, d->id, key_values(ep, json::parse(d->body)), json()});
   by_endpoint_[&ep].erase(d->seq);
   out.status = 204;
   by_id_.erase(it);
@@ -1030,7 +1077,7 @@ class FastRender {
 std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& filters, std::size_t offset,
                          std::size_t limit, std::size_t& total,
                          const std::function<bool(const json&)>& visible, const SeqRange& range,
-                         std::uint64_t* last_seq) const {
+                         std::uint64_t* last_seq, const ChangeWindow& window) const {
   std::shared_lock lock(mutex_);
   std::string out = "[";
   total = 0;
@@ -1045,7 +1092,7 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
     if (last_seq) *last_seq = d.seq;
   };
   bool whole = range.first == 0 && range.last == UINT64_MAX;
-  if (filters.empty() && !visible && whole) {
+  if (filters.empty() && !visible && whole && window.whole()) {
     // No filter: the page is a slice of the endpoint's documents; nothing past it is looked at.
     const auto& docs = it->second;
     total = docs.size();
@@ -1075,6 +1122,7 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
     return out;
   }
   for (auto d = it->second.lower_bound(range.first); d != it->second.end() && d->first <= range.last; ++d) {
+    if (!window.contains(d->second->change_version)) continue;
     if (!filters.empty() || visible) {
       json doc = json::parse(d->second->body);
       bool ok = !visible || visible(doc);
@@ -1089,12 +1137,14 @@ std::string Store::query(const Endpoint& ep, const std::vector<QueryFilter>& fil
 }
 
 std::vector<std::uint64_t> Store::matching(const Endpoint& ep, const std::vector<QueryFilter>& filters,
-                                           const std::function<bool(const json&)>& visible) const {
+                                           const std::function<bool(const json&)>& visible,
+                                           const ChangeWindow& window) const {
   std::shared_lock lock(mutex_);
   std::vector<std::uint64_t> out;
   auto it = by_endpoint_.find(&ep);
   if (it == by_endpoint_.end()) return out;
   for (auto& [seq, d] : it->second) {
+    if (!window.contains(d->change_version)) continue;
     if (!filters.empty() || visible) {
       json doc = json::parse(d->body);
       bool ok = !visible || visible(doc);
@@ -1127,7 +1177,66 @@ void Store::clear() {
   descriptors_.clear();
   by_endpoint_.clear();
   by_id_.clear();
-  if (db_) sqlite3_exec(db_, "DELETE FROM documents", nullptr, nullptr, nullptr);
+  tracked_.clear();
+  change_version_ = 0;
+  if (db_) sqlite3_exec(db_, "DELETE FROM documents; DELETE FROM tracked_changes", nullptr, nullptr, nullptr);
+}
+
+json Store::key_values(const Endpoint& ep, const json& doc) const {
+  json out = json::object();
+  if (ep.is_descriptor) {
+    for (const char* name : {"codeValue", "namespace"})
+      if (auto it = doc.find(name); it != doc.end()) out[name] = *it;
+    return out;
+  }
+  for (const auto& p : ep.identity_paths)
+    if (const json* v = p.find_in(doc)) out[p.segments.back()] = *v;
+  return out;
+}
+
+void Store::track(const Endpoint& ep, TrackedChange change) {
+  change.change_version = ++change_version_;
+  if (db_) {
+    std::string old_keys = change.old_keys.dump(), new_keys = change.new_keys.dump();
+    sqlite3_reset(track_stmt_);
+    sqlite3_bind_int64(track_stmt_, 1, static_cast<sqlite3_int64>(change.change_version));
+    sqlite3_bind_text(track_stmt_, 2, change.kind == TrackedKind::deletes ? "delete" : "keyChange", -1, SQLITE_STATIC);
+    sqlite3_bind_text(track_stmt_, 3, ep.path.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(track_stmt_, 4, change.id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(track_stmt_, 5, old_keys.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(track_stmt_, 6, new_keys.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(track_stmt_);
+  }
+  tracked_[&ep].push_back(std::move(change));
+}
+
+std::uint64_t Store::newest_change_version() const {
+  std::shared_lock lock(mutex_);
+  return change_version_;
+}
+
+std::string Store::tracked(const Endpoint& ep, TrackedKind kind, const ChangeWindow& window, std::size_t offset,
+                           std::size_t limit, std::size_t& total) const {
+  std::shared_lock lock(mutex_);
+  json out = json::array();
+  total = 0;
+  auto it = tracked_.find(&ep);
+  if (it == tracked_.end()) return "[]";
+  for (const auto& c : it->second) {
+    if (c.kind != kind || !window.contains(c.change_version)) continue;
+    if (total >= offset && total < offset + limit) {
+      json item = {{"id", c.id}, {"changeVersion", c.change_version}};
+      if (kind == TrackedKind::deletes) {
+        item["keyValues"] = c.old_keys;
+      } else {
+        item["oldKeyValues"] = c.old_keys;
+        item["newKeyValues"] = c.new_keys;
+      }
+      out.push_back(std::move(item));
+    }
+    ++total;
+  }
+  return out.dump();
 }
 
 }  // namespace lightbeam::sandbox

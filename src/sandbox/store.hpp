@@ -36,6 +36,7 @@ struct Outgoing {
 
 struct Document {
   std::uint64_t seq = 0;
+  std::uint64_t change_version = 0;  // of its last write (create, update, cascade rewrite)
   std::string id;
   const schema::Endpoint* endpoint = nullptr;
   std::string body;  // compact JSON, without id/_etag/_lastModifiedDate/link
@@ -74,6 +75,24 @@ struct SeqRange {
   std::uint64_t last = UINT64_MAX;
 };
 
+// Change queries: minChangeVersion/maxChangeVersion, both ends included (as the ODS/API filters).
+struct ChangeWindow {
+  std::uint64_t min = 0;
+  std::uint64_t max = UINT64_MAX;
+  bool contains(std::uint64_t cv) const { return cv >= min && cv <= max; }
+  bool whole() const { return min == 0 && max == UINT64_MAX; }
+};
+
+// The change events that leave no document behind: GET /{resource}/deletes and /keyChanges.
+enum class TrackedKind { deletes, key_changes };
+struct TrackedChange {
+  TrackedKind kind = TrackedKind::deletes;
+  std::uint64_t change_version = 0;
+  std::string id;
+  nlohmann::json old_keys;  // keyValues of a delete, oldKeyValues of a key change
+  nlohmann::json new_keys;  // newKeyValues of a key change
+};
+
 struct QueryFilter {
   const schema::QueryField* field = nullptr;  // nullptr: the `id` filter
   std::string value;                          // normalised per field type
@@ -97,10 +116,20 @@ class Store {
   std::string query(const schema::Endpoint& endpoint, const std::vector<QueryFilter>& filters, std::size_t offset,
                     std::size_t limit, std::size_t& total,
                     const std::function<bool(const nlohmann::json&)>& visible = {}, const SeqRange& range = {},
-                    std::uint64_t* last_seq = nullptr) const;
+                    std::uint64_t* last_seq = nullptr, const ChangeWindow& window = {}) const;
   // The sequence numbers of the matching documents, ascending (cursor paging partitions).
   std::vector<std::uint64_t> matching(const schema::Endpoint& endpoint, const std::vector<QueryFilter>& filters,
-                                      const std::function<bool(const nlohmann::json&)>& visible = {}) const;
+                                      const std::function<bool(const nlohmann::json&)>& visible = {},
+                                      const ChangeWindow& window = {}) const;
+
+  // The API's change version counter: creates, updates, cascade rewrites, deletes and key changes each
+  // take the next value, as the ODS/API's one database sequence (0 before the first write).
+  std::uint64_t newest_change_version() const;
+  // A JSON array of the endpoint's deletes or key changes in the window, oldest first, in the API's
+  // item shapes ({id, changeVersion, keyValues} / {id, changeVersion, oldKeyValues, newKeyValues}),
+  // [offset, offset + limit) of `total`.
+  std::string tracked(const schema::Endpoint& endpoint, TrackedKind kind, const ChangeWindow& window, std::size_t offset,
+                      std::size_t limit, std::size_t& total) const;
 
   std::map<std::string, std::size_t> counts() const;
   std::size_t size() const;
@@ -118,6 +147,10 @@ class Store {
   void index(Document* d);
   void unindex(Document* d);
   void cascade(Document* changed, std::vector<Document*>& visited);
+  // The natural key as the change queries name it: each identity leaf by its own name
+  // (schoolReference.schoolId → schoolId), descriptors by namespace and codeValue.
+  nlohmann::json key_values(const schema::Endpoint& ep, const nlohmann::json& doc) const;
+  void track(const schema::Endpoint& ep, TrackedChange change);
   std::string render(const Document& d) const;
   std::string new_id();
   std::string new_etag(const std::string& body);
@@ -138,6 +171,8 @@ class Store {
   std::unordered_map<std::string, std::vector<Document*>> descriptors_;  // lower-cased URI
   std::unordered_map<const schema::Endpoint*, std::map<std::uint64_t, Document*>> by_endpoint_;
   std::uint64_t next_seq_ = 1;
+  std::uint64_t change_version_ = 0;
+  std::unordered_map<const schema::Endpoint*, std::vector<TrackedChange>> tracked_;  // change version order
   std::uint64_t version_ = 0;
   std::mt19937_64 rng_;
 
@@ -157,6 +192,7 @@ class Store {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_stmt_ = nullptr;
   sqlite3_stmt* delete_stmt_ = nullptr;
+  sqlite3_stmt* track_stmt_ = nullptr;
 };
 
 std::string canonical(const nlohmann::json& v, bool lower);

@@ -707,6 +707,33 @@ const std::vector<DescriptorValue>& ApiClient::descriptor_values() {
   return *impl_->descriptor_values;
 }
 
+std::uint64_t ApiClient::newest_change_version() {
+  impl_->connect();
+  const std::string& base = impl_->urls.change_queries;
+  const std::string api = impl_->config.edfi_api.base_url;
+  if (base.empty())
+    throw Error("the API at " + api + " does not offer change queries (its discovery document has no "
+                "urls.changeQueries): --min-change-version, --max-change-version, --incremental and --deletes need "
+                "an Ed-Fi ODS/API 5.x–7.x with change queries enabled, or the DMS");
+  const std::string url = url_join(base, "availableChangeVersions");
+  http::Request r;
+  r.url = url;
+  r.headers = {"Accept: application/json"};
+  http::Outcome o = std::move(engine().run_all({std::move(r)}).front());
+  if (o.transport_failed()) throw Error("no answer from " + url + " (" + report::transport_reason(o.error) + ")");
+  if (o.status == 404)
+    throw Error("the API at " + api + " does not offer change queries (" + url + " answered 404): leave out the "
+                "change-version options");
+  if (o.status != 200)
+    throw Error("could not read the change versions from " + url + " (" +
+                report::reduce_reason(static_cast<int>(o.status), o.body) + ")");
+  nlohmann::json doc = nlohmann::json::parse(o.body, nullptr, false);
+  auto it = doc.is_object() ? doc.find("newestChangeVersion") : doc.end();
+  if (!doc.is_object() || it == doc.end() || !it->is_number_unsigned())
+    throw Error(url + " did not answer an object with a newestChangeVersion number");
+  return it->get<std::uint64_t>();
+}
+
 const config::Config& ApiClient::config() const { return impl_->config; }
 
 }  // namespace lightbeam::edfi

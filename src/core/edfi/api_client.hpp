@@ -33,6 +33,7 @@ struct ApiUrls {
   Layout layout = Layout::ods;
   std::string api_version;             // discovery "version" (empty if absent)
   std::string data_standard_version;   // dataModels[name=Ed-Fi].version (empty if absent)
+  std::string change_queries;          // discovery urls.changeQueries (empty: the API has no change queries)
 };
 
 // One endpoint in dependency order (only entries whose operations contain Create).
@@ -112,6 +113,11 @@ class ApiClient {
   // Every descriptor value of the API (all *Descriptors endpoints of the namespace), paged with
   // the engine; cached under {state_dir}/cache for 2,629,800 s unless wiped.
   const std::vector<DescriptorValue>& descriptor_values();
+
+  // Change queries: GET {urls.changeQueries}/availableChangeVersions → newestChangeVersion. Throws
+  // Error naming the API when it has no change queries (no urls.changeQueries in its discovery
+  // document, as ODS/API 5.x–7.x with the feature off; or a 404 there), or the answer is not one.
+  std::uint64_t newest_change_version();
 
   const config::Config& config() const;
 

@@ -120,6 +120,8 @@ std::vector<std::string> apply_discovery(const nlohmann::json& doc, ApiUrls& url
   take("oauth", urls.oauth);
   take("dependencies", urls.dependencies);
   if (urls.resources_spec.empty() || urls.descriptors_spec.empty()) take("openApiMetadata", urls.open_api_metadata);
+  // Optional: ODS/API 5.x–7.x list it when change queries are enabled, DMS 8 always.
+  if (auto c = u->find("changeQueries"); c != u->end() && c->is_string()) urls.change_queries = c->get<std::string>();
   if (auto d = u->find("dataManagementApi"); d != u->end() && d->is_string()) {
     urls.layout = layout_of_data_url(d->get<std::string>());
     urls.data = d->get<std::string>();  // refined by build_data_url later

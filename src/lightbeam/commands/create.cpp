@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -357,6 +356,17 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// `destinations:` alone on its line, maybe with a comment after it (std::regex costs seconds of
+// compile time for this).
+bool destinations_line(const std::string& line) {
+  const std::string key = "destinations:";
+  if (line.rfind(key, 0) != 0) return false;
+  std::size_t i = key.size();
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+  if (i < line.size() && line[i] == '\r' && i + 1 == line.size()) return true;
+  return i == line.size() || line[i] == '#';
+}
+
 bool top_level_line(const std::string& line) {
   return !line.empty() && line[0] != ' ' && line[0] != '\t' && line[0] != '\r';
 }
@@ -366,10 +376,9 @@ bool top_level_line(const std::string& line) {
 std::string extended_earthmover_yml(const std::string& text, const YAML::Node& doc,
                                     const std::vector<std::string>& endpoints, const fs::path& file) {
   std::vector<std::string> lines = split_lines(text);
-  static const std::regex k_dest_line(R"(^destinations:\s*(#.*)?\r?$)");
   std::size_t at = lines.size();
   for (std::size_t i = 0; i < lines.size(); ++i)
-    if (std::regex_match(lines[i], k_dest_line)) {
+    if (destinations_line(lines[i])) {
       at = i;
       break;
     }

@@ -1,6 +1,8 @@
 // `lightbeam fetch`: pages every selected endpoint (offset paging, Total-Count for progress,
 // pool_size requests in flight across endpoints) into {data_dir}/{endpoint}.jsonl, one compact JSON
-// object per line in the API's order, through a temporary file renamed at the end.
+// object per line in the API's order, through a temporary file renamed at the end. With a change
+// version window (--min/--max-change-version, --incremental) only what changed in it, and with
+// --deletes the endpoint's deletes and key changes too ({endpoint}.deletes.jsonl, .keyChanges.jsonl).
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -112,12 +115,61 @@ long page_to_lines(simdjson::ondemand::parser& parser, std::string& body, KeyFil
 }
 
 struct Output {
+  bool records = true;  // false: a deletes/keyChanges stream (no -k/-d filter)
   fs::path final_path;
   fs::path temp_path;
   std::FILE* file = nullptr;
   long total = -1;
   uint64_t written = 0;
   uint64_t emptied = 0;  // records written as {} by the key filter
+};
+
+// --incremental's memory: {state_dir}/fetch-change-versions.json, {data URL of an endpoint: the
+// newest change version its last complete fetch covered}. Keyed by URL, so each API, instance and
+// school year has its own; written through a temporary file and a rename.
+class ChangeVersionMemory {
+ public:
+  explicit ChangeVersionMemory(const fs::path& state_dir) : path_(state_dir / "fetch-change-versions.json") {
+    std::error_code ec;
+    if (!fs::exists(path_, ec)) return;
+    std::FILE* f = std::fopen(path_.c_str(), "rb");
+    std::string text;
+    if (f) {
+      char buf[65536];
+      for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+      std::fclose(f);
+    }
+    doc_ = nlohmann::json::parse(text, nullptr, false);
+    if (!doc_.is_object()) {
+      spdlog::warn("{} is not a JSON object; --incremental starts over for every endpoint", path_.string());
+      doc_ = nlohmann::json::object();
+    }
+  }
+  std::optional<std::uint64_t> get(const std::string& url) const {
+    auto it = doc_.find(url);
+    if (it == doc_.end() || !it->is_number_unsigned()) return std::nullopt;
+    return it->get<std::uint64_t>();
+  }
+  void set(const std::string& url, std::uint64_t version) { doc_[url] = version; }
+  void save() const {
+    std::error_code ec;
+    fs::create_directories(path_.parent_path(), ec);
+    fs::path temp = path_;
+    temp += ".tmp-" + std::to_string(::getpid());
+    std::string text = doc_.dump(2) + "\n";
+    std::FILE* f = std::fopen(temp.c_str(), "wb");
+    bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    if (f) ok = std::fclose(f) == 0 && ok;
+    if (ok) fs::rename(temp, path_, ec);
+    if (!ok || ec) {
+      fs::remove(temp, ec);
+      throw Error("could not write " + path_.string() + ": check that state_dir is writable");
+    }
+  }
+
+ private:
+  fs::path path_;
+  nlohmann::json doc_ = nlohmann::json::object();
 };
 
 }  // namespace
@@ -187,13 +239,62 @@ int run_fetch(const RunContext& ctx) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
 
-  std::vector<edfi::PagedEndpoint> targets;
-  std::vector<Output> outputs(endpoints.size());
-  for (size_t i = 0; i < endpoints.size(); ++i) {
-    targets.push_back({endpoints[i].name, client.data_url(endpoints[i].name), query});
-    outputs[i].final_path = data_dir / (endpoints[i].name + ".jsonl");
-    outputs[i].temp_path = data_dir / (endpoints[i].name + ".jsonl.tmp-" + std::to_string(::getpid()));
+  // Change queries: a window from the options or from -q, or --incremental's; checked against the API
+  // first, so an API without change queries is one clear error, not a full fetch the user did not ask for.
+  const auto& opts = ctx.options;
+  const auto q = nlohmann::json::parse(opts.query_json, nullptr, false);
+  const bool window_in_query = q.is_object() && (q.contains("minChangeVersion") || q.contains("maxChangeVersion"));
+  const bool windowed = opts.min_change_version || opts.max_change_version || opts.incremental || window_in_query;
+  std::optional<ChangeVersionMemory> memory;
+  std::uint64_t newest = 0;
+  if (windowed || opts.deletes) {
+    if (window_in_query && (opts.min_change_version || opts.max_change_version || opts.incremental))
+      throw Error("-q/--query names minChangeVersion or maxChangeVersion, and so do the change-version options: use one");
+    newest = client.newest_change_version();
+    spdlog::debug("the API's newest change version is {}", newest);
   }
+  if (opts.incremental) memory.emplace(ctx.config.state_dir.empty() ? fs::path(".") : fs::path(ctx.config.state_dir));
+  // The window of one endpoint as query parameters ("" = none).
+  auto window_of = [&](const std::string& url) -> std::string {
+    std::optional<std::uint64_t> min = opts.min_change_version, max = opts.max_change_version;
+    if (opts.incremental) {
+      max = newest;
+      if (auto last = memory->get(url); last && !opts.force) min = *last + 1;
+    }
+    std::string w;
+    if (min) w += "minChangeVersion=" + std::to_string(*min);
+    if (max) w += std::string(w.empty() ? "" : "&") + "maxChangeVersion=" + std::to_string(*max);
+    return w;
+  };
+  auto joined = [](const std::string& a, const std::string& b) { return a.empty() ? b : b.empty() ? a : a + "&" + b; };
+
+  std::vector<edfi::PagedEndpoint> targets;
+  std::vector<Output> outputs;
+  std::vector<size_t> endpoint_of;  // target → index into endpoints
+  auto add_target = [&](size_t e, const std::string& suffix, const std::string& url, const std::string& target_query) {
+    const std::string name = endpoints[e].name + suffix;
+    targets.push_back({name, url, target_query});
+    Output out;
+    out.records = suffix.empty();
+    out.final_path = data_dir / (name + ".jsonl");
+    out.temp_path = data_dir / (name + ".jsonl.tmp-" + std::to_string(::getpid()));
+    outputs.push_back(std::move(out));
+    endpoint_of.push_back(e);
+  };
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const std::string url = client.data_url(endpoints[i].name);
+    const std::string window = window_of(url);
+    if (!window.empty()) spdlog::debug("{}: change versions {}", endpoints[i].name, window);
+    add_target(i, "", url, joined(query, window));
+    if (opts.deletes) {
+      add_target(i, ".deletes", url + "/deletes", window);
+      add_target(i, ".keyChanges", url + "/keyChanges", window);
+    }
+  }
+  std::vector<int> unfinished(endpoints.size(), 0);  // targets of each endpoint not yet written
+  for (size_t e : endpoint_of) ++unfinished[e];
+  std::vector<bool> endpoint_failed(endpoints.size(), false);
+  KeyFilter no_filter;
 
   simdjson::ondemand::parser parser;
   std::string lines;
@@ -240,13 +341,13 @@ int run_fetch(const RunContext& ctx) {
   events.stopped = [] { return Interrupts::requested(); };
   events.on_total = [&](size_t i, long total) {
     outputs[i].total = total;
-    spdlog::debug("{}: {} records to fetch", endpoints[i].name, total < 0 ? std::string("?") : std::to_string(total));
+    spdlog::debug("{}: {} records to fetch", targets[i].endpoint, total < 0 ? std::string("?") : std::to_string(total));
   };
   events.on_page = [&](size_t i, uint64_t offset, std::string&& body) -> long {
     lines.clear();
     std::lock_guard lock(files);
     Output& out = outputs[i];
-    long n = page_to_lines(parser, body, filter, lines, out.emptied);
+    long n = page_to_lines(parser, body, out.records ? filter : no_filter, lines, out.emptied);
     if (n <= 0) return n;
     if (!out.file) {
       out.file = std::fopen(out.temp_path.c_str(), "wb");
@@ -257,11 +358,11 @@ int run_fetch(const RunContext& ctx) {
     if (std::fwrite(lines.data(), 1, lines.size(), out.file) != lines.size())
       throw Error("could not write " + out.temp_path.string() + " (disk full?)");
     out.written += static_cast<uint64_t>(n);
-    total_records += static_cast<uint64_t>(n);
+    if (out.records) total_records += static_cast<uint64_t>(n);
     auto now = std::chrono::steady_clock::now();
     if (now - last_progress > std::chrono::seconds(2)) {
       last_progress = now;
-      spdlog::info("fetching {}: {}/{} records", endpoints[i].name, out.written,
+      spdlog::info("fetching {}: {}/{} records", targets[i].endpoint, out.written,
                    out.total < 0 ? std::string("?") : std::to_string(out.total));
     }
     (void)offset;
@@ -273,8 +374,14 @@ int run_fetch(const RunContext& ctx) {
     if (o.transport_failed()) reason = "no answer (" + report::transport_reason(o.error) + ")";
     else if (!o.error.empty()) reason = o.error;
     else reason = "HTTP " + std::to_string(o.status) + " (" + report::reduce_reason(static_cast<int>(o.status), o.body) + ")";
-    spdlog::error("Unable to load records for {} ({}): {}; {} was not written", endpoints[i].name, what, reason,
+    spdlog::error("Unable to load records for {} ({}): {}; {} was not written", targets[i].endpoint, what, reason,
                   outputs[i].final_path.string());
+  };
+  // --incremental remembers an endpoint's window once all its files are written.
+  auto target_done = [&](size_t i, bool ok) {
+    size_t e = endpoint_of[i];
+    if (!ok) endpoint_failed[e] = true;
+    if (--unfinished[e] == 0 && memory && !endpoint_failed[e]) memory->set(client.data_url(endpoints[e].name), newest);
   };
   events.on_finished = [&](size_t i, bool ok) {
     std::lock_guard lock(files);
@@ -282,16 +389,25 @@ int run_fetch(const RunContext& ctx) {
     if (!ok) {
       ++failed;
       close_output(out, false);
+      target_done(i, false);
       return;
+    }
+    if (!out.file && (windowed || !out.records)) {
+      // A window with no changes is an empty file: an older file of changes must not stay in its place.
+      out.file = std::fopen(out.temp_path.c_str(), "wb");
+      if (!out.file)
+        throw Error("cannot write " + out.temp_path.string() + ": check that data_dir exists and is writable");
     }
     if (!out.file) {
-      spdlog::info("{}: no records", endpoints[i].name);
+      spdlog::info("{}: no records", targets[i].endpoint);
+      target_done(i, true);
       return;
     }
-    if (filter.active() && out.emptied == out.written) {
+    if (out.records && filter.active() && out.written > 0 && out.emptied == out.written) {
       close_output(out, false);
       spdlog::warn("{}: the -k/--keep-keys and --drop-keys filters left no key in any of its {} records; {} was not "
-                   "written", endpoints[i].name, out.written, out.final_path.string());
+                   "written", targets[i].endpoint, out.written, out.final_path.string());
+      target_done(i, true);
       return;
     }
     close_output(out, true);
@@ -300,7 +416,9 @@ int run_fetch(const RunContext& ctx) {
       fs::remove(out.temp_path, ec);
       throw Error("could not rename " + out.temp_path.string() + " to " + out.final_path.string());
     }
-    spdlog::info("fetched {} records from {} into {}", out.written, endpoints[i].name, out.final_path.string());
+    spdlog::info("fetched {} {} from {} into {}", out.written, out.records ? "records" : "items", targets[i].endpoint,
+                 out.final_path.string());
+    target_done(i, true);
   };
 
   try {
@@ -328,6 +446,7 @@ int run_fetch(const RunContext& ctx) {
                  total_records);
     return exit_status::interrupted;
   }
+  if (memory) memory->save();
   if (total_records > 0)
     for (size_t k = 0; k < filter.keep.size(); ++k)
       if (!filter.keep_matched[k] && filter.keep[k] != "*")
@@ -335,7 +454,8 @@ int run_fetch(const RunContext& ctx) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("fetched {} records from {} endpoint(s) in {:.3f} s", total_records, endpoints.size(), seconds);
   if (failed > 0) {
-    spdlog::error("could not fetch {} of {} endpoints", failed, endpoints.size());
+    spdlog::error("could not fetch {} of {} endpoints", std::count(endpoint_failed.begin(), endpoint_failed.end(), true),
+                  endpoints.size());
     return exit_status::error;
   }
   return 0;
