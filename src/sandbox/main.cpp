@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
                  "characters; other resources get 403; a client without a claim set may use every resource)");
   app.add_option("--token-ttl", o.token_ttl, "Token lifetime in seconds")->check(CLI::Range(1, 1000000000));
   app.add_option("--page-max", o.page_max, "Maximum page size (limit)")->check(CLI::Range(1, 1000000));
+  bool no_change_queries = false;
+  app.add_flag("--no-change-queries", no_change_queries,
+               "Answer as an API with change queries turned off: no urls.changeQueries, 404 on their routes, "
+               "min/maxChangeVersion ignored");
   app.add_option("--latency-ms", o.latency_ms, "Added latency per data request")->check(CLI::Range(0, 600000));
   app.add_option("--fail-rate", o.fail_rate, "Fraction of data requests answered with --fail-status")->check(CLI::Range(0.0, 1.0));
   app.add_option("--fail-status", o.fail_status, "Status of injected failures (5xx or 429)")->check(CLI::Range(400, 599));
@@ -111,6 +115,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("edfi-sandbox"));
   try {
     o.flavor = flavor == "ods" ? Flavor::ods : Flavor::dms;
+    o.change_queries = !no_change_queries;
     o.errors = errors == "legacy" ? ErrorStyle::legacy : ErrorStyle::problem;
     for (auto& c : clients) o.clients.push_back(parse_client(c));
     if (o.clients.empty()) o.clients.push_back({"populated", "populatedSecret"});

@@ -26,6 +26,7 @@ struct Options {
   std::map<std::string, std::vector<std::string>> claim_sets;          // --claim-set ID=PATTERN[,PATTERN...]
   int token_ttl = 1800;                    // seconds
   int page_max = 500;
+  bool change_queries = true;              // false: as an ODS/API with the ChangeQueries feature off
   int latency_ms = 0;
   double fail_rate = 0;
   int fail_status = 503;

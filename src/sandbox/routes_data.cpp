@@ -125,7 +125,7 @@ void handle_data(Context& ctx, const httplib::Request& req, httplib::Response& r
   }
   if (segs.size() == 3 && (lower(segs[2]) == "deletes" || lower(segs[2]) == "keychanges")) {
     const Endpoint* ep = ctx.model.find(segs[0], segs[1]);
-    if (!ep) {
+    if (!ep || !ctx.options.change_queries) {
       ctx.send_problem(req, res, not_found_route());
       ctx.record(req, "not-found", res);
       return;

@@ -32,7 +32,7 @@ json data_models(const Context& ctx) {
   return models;
 }
 
-json discovery(const Context& ctx, const httplib::Request& req) {
+json discovery_of_flavor(const Context& ctx, const httplib::Request& req) {
   std::string r = ctx.root(req);
   if (ctx.ods()) {
     return {{"version", "7.1"},
@@ -60,6 +60,13 @@ json discovery(const Context& ctx, const httplib::Request& req) {
             {"dataManagementApi", r + "/data"},
             {"changeQueries", r + "/changeQueries/v1/"},
             {"xsdMetadata", r + "/metadata/xsd"}}}};
+}
+
+// An ODS/API with change queries turned off does not list them (lightbeam decides from that).
+json discovery(const Context& ctx, const httplib::Request& req) {
+  json doc = discovery_of_flavor(ctx, req);
+  if (!ctx.options.change_queries) doc["urls"].erase("changeQueries");
+  return doc;
 }
 
 json specifications(const Context& ctx, const httplib::Request& req) {

@@ -70,6 +70,8 @@ void query(Context& ctx, const httplib::Request& req, httplib::Response& res, co
         total_count = false;
       else
         total_error = "TotalCount must be a boolean value.";
+    } else if ((n == "minchangeversion" || n == "maxchangeversion") && !ctx.options.change_queries) {
+      // an API with change queries off takes them and ignores them
     } else if (n == "minchangeversion" || n == "maxchangeversion") {
       bool ok = all_digits(value) && value.size() < 19;
       (n == "minchangeversion" ? window.min : window.max) = ok ? std::stoull(value) : 0;
@@ -208,6 +210,7 @@ void query(Context& ctx, const httplib::Request& req, httplib::Response& res, co
 
 bool change_versions(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string prefix = ctx.base_path() + "/changeQueries/v1/";
+  if (!ctx.options.change_queries) return false;
   if (lower(req.path).rfind(lower(prefix), 0) != 0) return false;
   auto segs = split_path(req.path.substr(prefix.size()));
   if (!segs.empty() && segs.back().empty()) segs.pop_back();

@@ -151,7 +151,8 @@ struct SlowFetch {
       auto r = seed.run("send");
       EXPECT_EQ(r.exit_code, 0) << r.err;
     }
-    slow = std::make_unique<Sandbox>(std::vector<std::string>{"--db", db, "--latency-ms", "100"});
+    // 300 ms: the in-flight requests outlive the gap between two signals on a loaded machine.
+    slow = std::make_unique<Sandbox>(std::vector<std::string>{"--db", db, "--latency-ms", "300"});
     w = std::make_unique<Work>(slow->base_url(), ConfigOptions().pool(2));
     write_file(w->data / "students.jsonl", "{\"old\":true}\n");
   }

@@ -53,6 +53,10 @@ std::string query_string(const std::string& json_text) {
   return out;
 }
 
+// The change-query window in -q (upstream #94): checked against the API's availableChangeVersions
+// instead of the endpoint's OpenAPI parameters, which not every API lists.
+bool change_version_key(const std::string& key) { return key == "minChangeVersion" || key == "maxChangeVersion"; }
+
 struct KeyFilter {
   std::vector<std::string> keep;  // empty = every key
   std::vector<std::string> drop;
@@ -203,7 +207,8 @@ int run_fetch(const RunContext& ctx) {
         const std::vector<std::string> names = client.query_parameter_names(e.name);
         bool all_known = true;
         for (auto it = q.begin(); it != q.end(); ++it)
-          if (std::find(names.begin(), names.end(), it.key()) == names.end()) all_known = false;
+          if (std::find(names.begin(), names.end(), it.key()) == names.end() && !change_version_key(it.key()))
+            all_known = false;
         if (all_known) {
           supported.push_back(std::move(e));
           continue;
@@ -243,7 +248,9 @@ int run_fetch(const RunContext& ctx) {
   // first, so an API without change queries is one clear error, not a full fetch the user did not ask for.
   const auto& opts = ctx.options;
   const auto q = nlohmann::json::parse(opts.query_json, nullptr, false);
-  const bool window_in_query = q.is_object() && (q.contains("minChangeVersion") || q.contains("maxChangeVersion"));
+  bool window_in_query = false;
+  if (q.is_object())
+    for (auto it = q.begin(); it != q.end(); ++it) window_in_query = window_in_query || change_version_key(it.key());
   const bool windowed = opts.min_change_version || opts.max_change_version || opts.incremental || window_in_query;
   std::optional<ChangeVersionMemory> memory;
   std::uint64_t newest = 0;
