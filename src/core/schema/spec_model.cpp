@@ -41,10 +41,6 @@ bool iends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::string capitalise(std::string_view s) {
   std::string out(s);
   if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
@@ -77,11 +73,11 @@ std::string ref_name(std::string_view ref) {
   return std::string(pos == std::string_view::npos ? ref : ref.substr(pos + 1));
 }
 
-bool is_reference_schema_name(std::string_view name) { return ends_with(name, "Reference"); }
+bool is_reference_schema_name(std::string_view name) { return std::string_view(name).ends_with("Reference"); }
 
 // "EdFi_School_Reference" → "EdFi_School"; "edFi_schoolReference" → "edFi_school".
 std::string reference_base(std::string_view name) {
-  if (ends_with(name, "_Reference")) return std::string(name.substr(0, name.size() - 10));
+  if (std::string_view(name).ends_with("_Reference")) return std::string(name.substr(0, name.size() - 10));
   return std::string(name.substr(0, name.size() - 9));
 }
 
@@ -327,7 +323,7 @@ struct SpecModel::Impl {
     // long their names: the Ed-Fi evaluationElementRatingLevelDescriptor is a RatingLevelDescriptor, not
     // TPDM's EvaluationElementRatingLevelDescriptor (a core model cannot refer to an extension).
     for (const auto& [suffix, ep] : descriptor_suffixes) {
-      if (!ends_with(lower, suffix)) continue;
+      if (!std::string_view(lower).ends_with(suffix)) continue;
       std::string pk = project_key(ep->project);
       int rank = pk == want ? 2 : (pk == "edfi" ? 1 : 0);
       const bool visible = rank > 0, best_visible = best_rank > 0;
@@ -382,7 +378,7 @@ struct SpecModel::Impl {
           f.name = it.key();
           f.type = str_or_empty(*it, "type");
           f.format = str_or_empty(*it, "format");
-          if (f.type == "string" && ends_with(f.name, "Descriptor")) {
+          if (f.type == "string" && std::string_view(f.name).ends_with("Descriptor")) {
             f.is_descriptor = true;
             f.descriptor = descriptor_for(f.name, project);
           }
@@ -483,7 +479,7 @@ struct SpecModel::Impl {
       p.object = compile_object(ps, "", project);
       return;
     }
-    if (p.type == "string" && ends_with(p.name, "Descriptor")) {
+    if (p.type == "string" && std::string_view(p.name).ends_with("Descriptor")) {
       p.kind = PropertyKind::descriptor;
       p.descriptor = descriptor_for(p.name, project);
       return;
@@ -564,7 +560,7 @@ struct SpecModel::Impl {
     for (auto& f : out) {  // pass 2: role-named fields
       if (!f.paths.empty()) continue;
       for (const auto* r : refs) {
-        std::string role = ends_with(r->name, "Reference") ? r->name.substr(0, r->name.size() - 9) : r->name;
+        std::string role = std::string_view(r->name).ends_with("Reference") ? r->name.substr(0, r->name.size() - 9) : r->name;
         std::vector<std::string> roles{role};
         const std::string& target = r->reference->target_resource;
         if (role.size() > target.size() && iends_with(role, target))

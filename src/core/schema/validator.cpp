@@ -87,10 +87,6 @@ std::string singular_lower(std::string_view descriptor) {
   return s;
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Minified JSON of a value (json.dumps of the Python tool, compact).
 std::string dumps_value(element v) { return std::string(simdjson::minify(v)); }
 
@@ -353,7 +349,7 @@ bool EndpointValidator::check_descriptors(element v, std::vector<PathSeg>& path,
         path.push_back(PathSeg{f.key, 0, false});
         if (check_descriptors(f.value, path, message)) return true;
         path.pop_back();
-      } else if (t == element_type::STRING && ends_with(f.key, "Descriptor")) {
+      } else if (t == element_type::STRING && std::string_view(f.key).ends_with("Descriptor")) {
         std::string_view value(f.value);
         auto at = [&] { return path.empty() ? std::string() : fmt::format(" (at {})", descriptor_path_text(path)); };
         if (value.find('#') == std::string_view::npos) {
@@ -399,7 +395,7 @@ bool EndpointValidator::reference_selected(const std::string& ref_path) const {
     if (star_back && !core.empty()) core.remove_suffix(1);
     std::string lk = to_lower(key), lc = to_lower(core);
     bool m = star_front && star_back ? lk.find(lc) != std::string::npos
-             : star_front            ? ends_with(lk, lc)
+             : star_front            ? std::string_view(lk).ends_with(lc)
              : star_back             ? lk.compare(0, lc.size(), lc) == 0
                                      : lk == lc;
     if (m) {
@@ -511,7 +507,7 @@ void EndpointValidator::walk_object(const ObjectModel& om, simdjson::dom::object
             for (const auto& path : p->item_identity) {
               auto v = at_path(item, path);
               if (v) {
-                append_key_value(w.buf, *v, ends_with(path.segments.back(), "Descriptor"));
+                append_key_value(w.buf, *v, std::string_view(path.segments.back()).ends_with("Descriptor"));
                 any = true;
               } else {
                 append_missing(w.buf);
@@ -813,7 +809,7 @@ void EndpointValidator::check_line(simdjson::dom::parser& parser, std::string_vi
     for (const auto& path : ep_.identity_paths) {
       auto v = at_path(doc, path);
       if (v) {
-        append_key_value(buf, *v, ep_.is_descriptor || ends_with(path.segments.back(), "Descriptor"));
+        append_key_value(buf, *v, ep_.is_descriptor || std::string_view(path.segments.back()).ends_with("Descriptor"));
         any = true;
       } else {
         append_missing(buf);
